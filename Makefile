@@ -1,0 +1,19 @@
+# The two commands a newcomer needs (both install what they need first):
+#   make demo   build everything, make the sample media, serve on http://127.0.0.1:8080/
+#   make test   run every test (native, then end-to-end in headless Chromium)
+.PHONY: demo test setup build clean
+
+demo:
+	scripts/demo.sh
+
+test:
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	scripts/build.sh
+
+clean:
+	rm -rf target pkg generated node_modules .tools

@@ -1,0 +1,113 @@
+//! Command line of `tubeswarm-demo`, parsed by hand.
+
+use std::path::PathBuf;
+
+pub const USAGE: &str = "\
+usage: tubeswarm-demo [--port N] [--host ADDR] [--www DIR] [--pkg DIR] [--media DIR] [--verbose]
+
+  --port N      port to listen on (default 8080; 0 = any free port)
+  --host ADDR   address to listen on (default 127.0.0.1)
+  --www DIR     the demo page folder served at / (default ./www)
+  --pkg DIR     wasm-pack's output served at /pkg/ (default ./pkg)
+  --media DIR   sample media served at /media/ (default ./generated/media)
+  --verbose     log one line per request on stderr
+";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    pub www: PathBuf,
+    pub pkg: PathBuf,
+    pub media: PathBuf,
+    pub verbose: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            www: "www".into(),
+            pkg: "pkg".into(),
+            media: "generated/media".into(),
+            verbose: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Run(Config),
+    Help,
+}
+
+/// Parses the arguments after the program name. Accepts `--flag value` and
+/// `--flag=value`.
+pub fn parse_args<I, S>(args: I) -> Result<Command, String>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut config = Config::default();
+    let mut args = args.into_iter().map(Into::into);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            match inline.clone() {
+                Some(v) => Ok(v),
+                None => args.next().ok_or_else(|| format!("{name} needs a value")),
+            }
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--verbose" | "-v" => config.verbose = true,
+            "--port" => {
+                let v = value("--port")?;
+                config.port = v
+                    .parse()
+                    .map_err(|_| format!("--port: not a port number: {v}"))?;
+            }
+            "--host" => config.host = value("--host")?,
+            "--www" => config.www = value("--www")?.into(),
+            "--pkg" => config.pkg = value("--pkg")?.into(),
+            "--media" => config.media = value("--media")?.into(),
+            other => return Err(format!("unknown argument: {other}")),
+        }
+    }
+    Ok(Command::Run(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_flags() {
+        assert_eq!(
+            parse_args(Vec::<String>::new()),
+            Ok(Command::Run(Config::default()))
+        );
+        let Ok(Command::Run(c)) = parse_args([
+            "--port",
+            "0",
+            "--host=0.0.0.0",
+            "--media",
+            "/tmp/m",
+            "--verbose",
+            "--www=w",
+        ]) else {
+            panic!()
+        };
+        assert_eq!((c.port, c.host.as_str(), c.verbose), (0, "0.0.0.0", true));
+        assert_eq!(c.media, PathBuf::from("/tmp/m"));
+        assert_eq!(c.www, PathBuf::from("w"));
+        assert_eq!(parse_args(["--help"]), Ok(Command::Help));
+        assert!(parse_args(["--port"]).is_err());
+        assert!(parse_args(["--port", "x"]).is_err());
+        assert!(parse_args(["--nope"]).is_err());
+    }
+}

@@ -1,0 +1,243 @@
+//! The demo server's routes and the layers around them.
+
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use tower::ServiceExt;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
+
+use super::Config;
+use crate::live::{LiveLoop, LiveManifest, MANIFEST_FILE};
+
+const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
+
+#[derive(Clone)]
+struct AppState {
+    media: PathBuf,
+    /// The live stream's clock: elapsed time since start, and the wall clock then.
+    started: Instant,
+    started_epoch_ms: i64,
+}
+
+/// The MIME type the player needs for a path, by extension. `None`: whatever
+/// `ServeDir` guesses (html, css, images…).
+pub fn content_type_for(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next()?;
+    let (_, ext) = name.rsplit_once('.')?;
+    Some(match ext.to_ascii_lowercase().as_str() {
+        "m3u8" | "m3u" => PLAYLIST_TYPE,
+        "mp4" | "m4s" | "m4v" => "video/mp4",
+        "m4a" => "audio/mp4",
+        "ts" => "video/mp2t",
+        "wasm" => "application/wasm",
+        "js" | "mjs" => "text/javascript",
+        "vtt" => "text/vtt",
+        "json" => "application/json",
+        "jpg" | "jpeg" => "image/jpeg",
+        _ => return None,
+    })
+}
+
+/// The whole application for `config`.
+pub fn router(config: &Config) -> Router {
+    let state = AppState {
+        media: config.media.clone(),
+        started: Instant::now(),
+        started_epoch_ms: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0),
+    };
+    let media = ServeDir::new(&config.media).append_index_html_on_directories(false);
+
+    let mut app = Router::new()
+        // The live playlists are made per request; the segments beside them are files.
+        .route("/media/live/live.m3u8", get(live_playlist))
+        .route("/media/live/master.m3u8", get(live_master))
+        .nest_service("/media", media.clone())
+        // Mirrors, for the player's fallback and retry tests.
+        .route("/mirror/ok/live/live.m3u8", get(live_playlist))
+        .route("/mirror/ok/live/master.m3u8", get(live_master))
+        .nest_service("/mirror/ok", media.clone())
+        .route("/mirror/broken", any(not_found))
+        .route("/mirror/broken/{*rest}", any(not_found))
+        .nest_service("/mirror/flaky", flaky(media))
+        // Reserved for the WebSocket tracker (a later issue).
+        .route("/tracker/socket", any(tracker_reserved))
+        .nest_service("/pkg", ServeDir::new(&config.pkg))
+        .fallback_service(ServeDir::new(&config.www))
+        .with_state(state)
+        .layer(middleware::from_fn(fix_content_type));
+    if config.verbose {
+        app = app.layer(middleware::from_fn(log_request));
+    }
+    app.layer(cors())
+}
+
+/// Any origin may fetch anything here (the player is tested from other origins),
+/// with `Range`, and may read the headers a ranged response carries.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([header::RANGE, header::IF_RANGE, header::CONTENT_TYPE])
+        .expose_headers([
+            header::CONTENT_RANGE,
+            header::CONTENT_LENGTH,
+            header::ACCEPT_RANGES,
+        ])
+}
+
+/// `/mirror/flaky/`: the media folder, but every other request (the 1st, 3rd, …)
+/// fails with 503, so a player that retries once always succeeds.
+fn flaky(
+    media: ServeDir,
+) -> impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send>
+       + Clone
+       + Send {
+    // Flips on every request; `fetch_xor` returns the state before the flip.
+    let served_last = Arc::new(AtomicBool::new(true));
+    tower::service_fn(move |request: Request| {
+        let served_last = served_last.clone();
+        let media = media.clone();
+        async move {
+            if served_last.fetch_xor(true, Ordering::SeqCst) {
+                return Ok(
+                    (StatusCode::SERVICE_UNAVAILABLE, "flaky mirror: try again\n").into_response(),
+                );
+            }
+            let response = media.oneshot(request).await?;
+            Ok(response.map(Body::new))
+        }
+    })
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "broken mirror\n").into_response()
+}
+
+async fn tracker_reserved() -> Response {
+    (
+        StatusCode::NOT_IMPLEMENTED,
+        "the tracker is not part of this server yet\n",
+    )
+        .into_response()
+}
+
+async fn load_live(media: &Path) -> Result<LiveLoop, Response> {
+    let path = media.join("live").join(MANIFEST_FILE);
+    let missing =
+        |why: String| (StatusCode::NOT_FOUND, format!("no live stream: {why}\n")).into_response();
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| missing(format!("{}: {e}", path.display())))?;
+    let manifest: LiveManifest =
+        serde_json::from_slice(&bytes).map_err(|e| missing(format!("{}: {e}", path.display())))?;
+    LiveLoop::new(manifest).map_err(missing)
+}
+
+fn playlist_response(text: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, PLAYLIST_TYPE),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+async fn live_playlist(State(state): State<AppState>) -> Response {
+    match load_live(&state.media).await {
+        Ok(live) => {
+            let elapsed = state.started.elapsed().as_millis() as u64;
+            playlist_response(live.playlist(elapsed, state.started_epoch_ms))
+        }
+        Err(response) => response,
+    }
+}
+
+async fn live_master(State(state): State<AppState>) -> Response {
+    match load_live(&state.media).await {
+        Ok(live) => playlist_response(live.master("live.m3u8")),
+        Err(response) => response,
+    }
+}
+
+/// Sets the MIME types a player depends on (`ServeDir` guesses `.m3u8` as
+/// `audio/x-mpegurl` and does not know `.m4s`).
+async fn fix_content_type(request: Request, next: Next) -> Response {
+    let content_type = content_type_for(request.uri().path());
+    let mut response = next.run(request).await;
+    if let Some(content_type) = content_type {
+        let status = response.status();
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+    }
+    response
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let range = request
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(|r| format!(" [{r}]"))
+        .unwrap_or_default();
+    let response = next.run(request).await;
+    eprintln!(
+        "{method} {uri}{range} -> {} ({} ms)",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_type_for;
+
+    #[test]
+    fn content_types() {
+        assert_eq!(
+            content_type_for("/media/vod/x-master.m3u8"),
+            Some("application/vnd.apple.mpegurl")
+        );
+        assert_eq!(
+            content_type_for("/media/live/seg001.m4s"),
+            Some("video/mp4")
+        );
+        assert_eq!(
+            content_type_for("/pkg/tubeswarm_bg.wasm"),
+            Some("application/wasm")
+        );
+        assert_eq!(
+            content_type_for("/pkg/tubeswarm.js"),
+            Some("text/javascript")
+        );
+        assert_eq!(
+            content_type_for("/media/vod/captions-en.VTT"),
+            Some("text/vtt")
+        );
+        assert_eq!(content_type_for("/"), None);
+        assert_eq!(content_type_for("/a.b/index"), None);
+    }
+}

@@ -1,0 +1,152 @@
+//! What goes into the engine and what comes out of it.
+//!
+//! The web layer (or a test, or the simulator) turns each [`Output`] into a real
+//! action (a fetch, a SourceBuffer append, a seek) and reports what happened as an
+//! [`Input`]. Nothing here knows about a browser.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::hls::ByteRange;
+
+/// Identifies one HTTP request the engine asked for.
+pub type RequestId = u64;
+
+/// A SourceBuffer. `Main` carries video (or muxed audio+video); `Audio` exists only
+/// when the stream has a separate audio rendition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Track {
+    Main,
+    Audio,
+}
+
+impl Track {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Track::Main => "main",
+            Track::Audio => "audio",
+        }
+    }
+}
+
+/// A time range in seconds, `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TimeRange {
+    pub start: f64,
+    pub end: f64,
+}
+
+/// What the media element looks like right now.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Playhead {
+    /// `currentTime`, seconds.
+    pub time: f64,
+    pub paused: bool,
+    pub seeking: bool,
+    pub rate: f64,
+    /// `SourceBuffer.buffered` of each track, in track order of the last `SetupMedia`.
+    pub buffered: Vec<(Track, Vec<TimeRange>)>,
+}
+
+/// The viewer's quality choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LevelChoice {
+    /// Let the bandwidth estimate decide.
+    Auto,
+    /// A video level by index in [`crate::engine::Engine::levels`].
+    Fixed(usize),
+    /// Play only the separate audio rendition.
+    AudioOnly,
+}
+
+/// One event fed into the engine.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A request finished with a 2xx status and this body.
+    HttpDone { id: RequestId, body: Arc<[u8]> },
+    /// A request failed: `status` is the HTTP status, or `None` for a network error.
+    HttpFailed { id: RequestId, status: Option<u16>, reason: String },
+    /// The MediaSource asked for by `SetupMedia` is open and its SourceBuffers exist.
+    MediaReady,
+    /// The MediaSource could not be set up (e.g. `addSourceBuffer` refused the codecs).
+    MediaFailed { reason: String },
+    /// An `Append` finished.
+    AppendDone { track: Track },
+    /// An `Append` was refused. `quota` is true for QuotaExceededError.
+    AppendFailed { track: Track, quota: bool, reason: String },
+    /// A `Remove` finished.
+    RemoveDone { track: Track },
+    /// The media element's state, sent on its events and at least every 250 ms.
+    Playhead(Playhead),
+    /// The viewer picked a quality.
+    SetLevel(LevelChoice),
+    /// The time asked for by `next_timeout` has come.
+    Tick,
+}
+
+/// One decision for the outside world to carry out, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// GET `url` (with `Range: bytes=offset-end` when `range` is set).
+    Fetch { id: RequestId, url: String, range: Option<ByteRange> },
+    /// Abort a request; no `Input` is expected for it any more.
+    Cancel { id: RequestId },
+    /// (Re)create the MediaSource with one SourceBuffer per entry (track, MIME type
+    /// with codecs), set its duration (`None`: live, +Infinity), use "sequence" append
+    /// mode when `sequence_mode` (live), then answer with `Input::MediaReady`.
+    SetupMedia { tracks: Vec<(Track, String)>, duration: Option<f64>, sequence_mode: bool },
+    /// Append bytes to a track's SourceBuffer, after setting `timestampOffset` when
+    /// given. Appends and removes of one track run one after another, in order.
+    Append { track: Track, data: Arc<[u8]>, timestamp_offset: Option<f64> },
+    /// Remove `[start, end)` from a track's SourceBuffer.
+    Remove { track: Track, start: f64, end: f64 },
+    /// Every track holds the end of the presentation: call `endOfStream()`.
+    EndOfStream,
+    /// Move the media element to this time.
+    Seek { time: f64 },
+    /// Something the page may want to know.
+    Event(Event),
+}
+
+/// Where a segment's bytes came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Http,
+}
+
+/// Why playback cannot go on, for the page to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// A playlist could not be parsed.
+    Playlist,
+    /// Every source of a resource failed, retries included.
+    Network,
+    /// The browser cannot play these codecs.
+    Unsupported,
+    /// The SourceBuffer refused the media.
+    Media,
+}
+
+/// Notifications for the JS API (`player.addEventListener(type, ...)`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum Event {
+    /// The list of levels is known.
+    Levels { levels: Vec<super::LevelInfo> },
+    /// The level being fetched changed.
+    LevelSwitch { level: Option<usize>, auto: bool, audio_only: bool },
+    /// One segment was appended.
+    Segment { track: Track, level: Option<usize>, sequence: u64, bytes: u64, source: Source, url: String },
+    /// A mirror (or the origin) failed; later requests avoid it for a while.
+    SourceFailed { base: String, status: Option<u16>, reason: String },
+    /// A request is retried after `delay_ms`.
+    Retry { url: String, attempt: u32, delay_ms: u64 },
+    /// Playback cannot go on.
+    Error { kind: ErrorKind, fatal: bool, message: String },
+    /// The live playlist was refreshed.
+    LiveUpdate { edge: f64, window_start: f64 },
+}

@@ -1,0 +1,1028 @@
+//! The sans-IO playback engine.
+//!
+//! The engine decides what to fetch, what to append and what to evict; it never
+//! touches a network, a clock or a browser. Feed it events with
+//! [`Engine::handle`], carry out what [`Engine::poll`] returns, and call it again
+//! with [`Input::Tick`] at [`Engine::next_timeout`].
+//!
+//! ```
+//! use tubeswarm::engine::{Config, Engine, Input, Output};
+//! let mut engine = Engine::new(Config::default(), "https://example.org/master.m3u8", 0);
+//! let Some(Output::Fetch { id, url, .. }) = engine.poll() else { panic!() };
+//! assert_eq!(url, "https://example.org/master.m3u8");
+//! let playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"init.mp4\"\n\
+//!                 #EXTINF:4,\ns0.m4s\n#EXT-X-ENDLIST\n";
+//! engine.handle(10, Input::HttpDone { id, body: playlist.as_bytes().into() });
+//! // No CODECS anywhere: the engine reads them from the init segment first.
+//! let Some(Output::Fetch { url, .. }) = engine.poll() else { panic!() };
+//! assert_eq!(url, "https://example.org/init.mp4");
+//! ```
+
+mod abr;
+mod buffer;
+mod io;
+mod levels;
+mod requests;
+mod sources;
+mod track;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use abr::{choose_level, BandwidthEstimate};
+pub use buffer::{buffered_ahead, buffered_end, covers};
+pub use io::*;
+pub use levels::LevelInfo;
+pub use sources::{backoff_ms, SourceSet};
+pub use track::{next_segment, Appended, NextSegment};
+
+use crate::codecs::{codecs_from_init, mp4_mime, split_codecs};
+use crate::hls::{has_new_segments, merge_live, parse_playlist, reload_delay_ms, MediaPlaylist, Playlist, Resource, Segment};
+use levels::{audio_only_info, ladder, single_level, AudioRendition, Level};
+use requests::{AfterFailure, Purpose, Request, RequestTable, Waiting};
+use track::{TrackState, UnconfirmedAppend};
+
+/// How long to wait before appending again after a QuotaExceededError that no
+/// eviction could answer (playback frees room as it moves on).
+const QUOTA_RETRY_MS: u64 = 1_000;
+
+/// Playback settings. `Default` gives hls.js-like values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Seconds to keep buffered ahead of the playhead.
+    pub forward_buffer_s: f64,
+    /// Seconds to keep behind the playhead before evicting.
+    pub back_buffer_s: f64,
+    /// Mirror base URLs holding the same segment files (PeerTube redundancies).
+    pub mirrors: Vec<String>,
+    /// Backoff rounds after every source has failed, before giving up.
+    pub max_retry_rounds: u32,
+    /// A request not finished after this long is abandoned and retried.
+    pub request_timeout_ms: u64,
+    /// Bandwidth assumed before the first measurement.
+    pub default_bandwidth_bps: f64,
+    /// The first level to play (`None`: chosen by bandwidth).
+    pub start_level: Option<LevelChoice>,
+    /// Where a VOD starts, in seconds.
+    pub start_time: Option<f64>,
+    /// How many segments behind the live edge a live stream starts.
+    pub live_sync_segments: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            forward_buffer_s: 30.0,
+            back_buffer_s: 30.0,
+            mirrors: Vec::new(),
+            max_retry_rounds: 5,
+            request_timeout_ms: 20_000,
+            default_bandwidth_bps: 500_000.0,
+            start_level: None,
+            start_time: None,
+            live_sync_segments: 3,
+        }
+    }
+}
+
+/// Figures for `player.stats()`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub http_downloaded_bytes: u64,
+    pub p2p_downloaded_bytes: u64,
+    pub p2p_uploaded_bytes: u64,
+    pub peers: usize,
+    pub segments_loaded: u64,
+    pub bandwidth_estimate_bps: f64,
+    /// The level being fetched (`None` in audio-only mode or before start).
+    pub level: Option<usize>,
+    pub auto_level: bool,
+    pub audio_only: bool,
+    pub buffer_ahead_s: f64,
+    pub live: bool,
+    pub live_edge: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the master (or media) playlist.
+    LoadingPlaylists,
+    /// Waiting for the playlists and codecs of the chosen tracks.
+    Preparing,
+    /// `SetupMedia` sent; waiting for `MediaReady`.
+    SettingUpMedia,
+    Playing,
+    Failed,
+}
+
+/// The playback engine. See the [module docs](self).
+pub struct Engine {
+    config: Config,
+    url: String,
+    phase: Phase,
+    levels: Vec<Level>,
+    audio: Option<AudioRendition>,
+    /// The level segments are fetched from (ignored in audio-only mode).
+    level: usize,
+    choice: LevelChoice,
+    tracks: Vec<TrackState>,
+    requests: RequestTable,
+    segment_sources: SourceSet,
+    playlist_sources: SourceSet,
+    bandwidth: BandwidthEstimate,
+    /// Init segments by resource, fetched once (and to read codecs from).
+    init_cache: HashMap<String, Arc<[u8]>>,
+    /// Codecs read from init segments, per track, when playlists lack CODECS.
+    sniffed_codecs: HashMap<Track, String>,
+    playhead: Playhead,
+    /// Where playback starts or restarts, until the element reports its position.
+    pending_seek: Option<f64>,
+    live_reload_at: Option<u64>,
+    audio_reload_at: Option<u64>,
+    /// When to append again what a QuotaExceededError held back.
+    quota_retry_at: Option<u64>,
+    end_of_stream_sent: bool,
+    outputs: VecDeque<Output>,
+    stats: Stats,
+}
+
+fn resource_key(r: &Resource) -> String {
+    match r.range {
+        Some(b) => format!("{}#{}+{}", r.url, b.offset, b.length),
+        None => r.url.clone(),
+    }
+}
+
+impl Engine {
+    /// Start playing the (master or media) playlist at `url`.
+    pub fn new(config: Config, url: &str, now_ms: u64) -> Engine {
+        let mut engine = Engine {
+            segment_sources: SourceSet::new(config.mirrors.clone()),
+            playlist_sources: SourceSet::new(Vec::new()),
+            bandwidth: BandwidthEstimate::new(config.default_bandwidth_bps),
+            choice: config.start_level.unwrap_or(LevelChoice::Auto),
+            config,
+            url: url.to_string(),
+            phase: Phase::LoadingPlaylists,
+            levels: Vec::new(),
+            audio: None,
+            level: 0,
+            tracks: Vec::new(),
+            requests: RequestTable::default(),
+            init_cache: HashMap::new(),
+            sniffed_codecs: HashMap::new(),
+            playhead: Playhead { rate: 1.0, ..Playhead::default() },
+            pending_seek: None,
+            live_reload_at: None,
+            audio_reload_at: None,
+            quota_retry_at: None,
+            end_of_stream_sent: false,
+            outputs: VecDeque::new(),
+            stats: Stats {
+                http_downloaded_bytes: 0,
+                p2p_downloaded_bytes: 0,
+                p2p_uploaded_bytes: 0,
+                peers: 0,
+                segments_loaded: 0,
+                bandwidth_estimate_bps: 0.0,
+                level: None,
+                auto_level: true,
+                audio_only: false,
+                buffer_ahead_s: 0.0,
+                live: false,
+                live_edge: None,
+            },
+        };
+        let resource = Resource { url: url.to_string(), range: None };
+        engine.fetch(Purpose::Master, resource, Vec::new(), 0, now_ms);
+        engine
+    }
+
+    /// The next decision to carry out, if any.
+    pub fn poll(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When to call [`handle`](Self::handle) with [`Input::Tick`], in the same
+    /// milliseconds as `now_ms`.
+    pub fn next_timeout(&self) -> Option<u64> {
+        if self.phase == Phase::Failed {
+            return None;
+        }
+        [self.requests.earliest_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at].into_iter().flatten().min()
+    }
+
+    /// The video levels, then "Audio only" when the stream has a separate audio rendition.
+    pub fn levels(&self) -> Vec<LevelInfo> {
+        let mut list: Vec<LevelInfo> = self.levels.iter().map(|l| l.info.clone()).collect();
+        if let Some(audio) = &self.audio {
+            list.push(audio_only_info(self.levels.len(), audio));
+        }
+        list
+    }
+
+    /// Map the JS API's `setLevel(i)` to a choice: -1 is automatic, and the index
+    /// after the last video level is "Audio only". `None` for an unknown index.
+    pub fn choice_for_index(&self, index: i64) -> Option<LevelChoice> {
+        match index {
+            -1 => Some(LevelChoice::Auto),
+            i if i >= 0 && (i as usize) < self.levels.len() => Some(LevelChoice::Fixed(i as usize)),
+            i if i >= 0 && i as usize == self.levels.len() && self.audio.is_some() => Some(LevelChoice::AudioOnly),
+            _ => None,
+        }
+    }
+
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.stats.clone();
+        stats.bandwidth_estimate_bps = self.bandwidth.bps();
+        stats.audio_only = self.choice == LevelChoice::AudioOnly;
+        stats.auto_level = self.choice == LevelChoice::Auto;
+        stats.level = (!stats.audio_only && !self.levels.is_empty()).then_some(self.level);
+        stats.buffer_ahead_s = self
+            .tracks
+            .iter()
+            .map(|t| buffered_ahead(&t.buffered, self.playhead.time))
+            .min_by(f64::total_cmp)
+            .unwrap_or(0.0);
+        stats
+    }
+
+    /// Feed one event.
+    pub fn handle(&mut self, now_ms: u64, input: Input) {
+        if self.phase == Phase::Failed {
+            return;
+        }
+        match input {
+            Input::HttpDone { id, body } => self.on_http_done(now_ms, id, body),
+            Input::HttpFailed { id, status, reason } => self.on_http_failed(now_ms, id, status, reason),
+            Input::MediaReady => self.on_media_ready(now_ms),
+            Input::MediaFailed { reason } => self.fail(ErrorKind::Unsupported, reason),
+            Input::AppendDone { track } => {
+                if let Some(t) = self.track_mut(track) {
+                    t.unconfirmed.pop_front();
+                }
+                self.schedule(now_ms);
+            }
+            Input::AppendFailed { track, quota, reason } => self.on_append_failed(now_ms, track, quota, reason),
+            Input::RemoveDone { track } => self.on_remove_done(now_ms, track),
+            Input::Playhead(p) => self.on_playhead(now_ms, p),
+            Input::SetLevel(choice) => self.on_set_level(now_ms, choice),
+            Input::Tick => self.on_tick(now_ms),
+        }
+    }
+
+    // ----- requests -------------------------------------------------------------
+
+    fn fetch(&mut self, purpose: Purpose, resource: Resource, tried: Vec<usize>, round: u32, now_ms: u64) {
+        let sources = if purpose.uses_mirrors() { &self.segment_sources } else { &self.playlist_sources };
+        let choice = sources.choose(&resource.url, &tried, now_ms).unwrap_or_else(|| sources.choose_any(&resource.url, &tried));
+        let id = self.requests.new_id();
+        self.outputs.push_back(Output::Fetch { id, url: choice.url.clone(), range: resource.range });
+        if let Some(track) = purpose.track() {
+            if let Some(t) = self.track_mut(track) {
+                t.in_flight = Some(id);
+            }
+        }
+        let request = Request {
+            purpose,
+            resource,
+            url: choice.url,
+            slot: choice.slot,
+            base: choice.base,
+            started_ms: now_ms,
+            deadline_ms: now_ms + self.config.request_timeout_ms,
+            tried,
+            round,
+        };
+        self.requests.active.insert(id, request);
+    }
+
+    fn cancel(&mut self, id: RequestId) {
+        if let Some(req) = self.requests.active.remove(&id) {
+            self.outputs.push_back(Output::Cancel { id });
+            self.clear_in_flight(&req.purpose, id);
+        }
+    }
+
+    fn clear_in_flight(&mut self, purpose: &Purpose, id: RequestId) {
+        if let Some(track) = purpose.track() {
+            if let Some(t) = self.track_mut(track) {
+                if t.in_flight == Some(id) {
+                    t.in_flight = None;
+                }
+            }
+        }
+    }
+
+    fn on_http_failed(&mut self, now_ms: u64, id: RequestId, status: Option<u16>, reason: String) {
+        let Some(req) = self.requests.active.remove(&id) else { return };
+        self.clear_in_flight(&req.purpose, id);
+        self.retry_or_give_up(now_ms, req, status, reason);
+    }
+
+    fn retry_or_give_up(&mut self, now_ms: u64, req: Request, status: Option<u16>, reason: String) {
+        let uses_mirrors = req.purpose.uses_mirrors();
+        let sources = if uses_mirrors { &mut self.segment_sources } else { &mut self.playlist_sources };
+        sources.failed(req.slot, now_ms);
+        if uses_mirrors {
+            self.emit(Event::SourceFailed { base: req.base.clone(), status, reason: reason.clone() });
+        }
+        let sources = if uses_mirrors { &self.segment_sources } else { &self.playlist_sources };
+        match RequestTable::after_failure(&req, sources, self.config.max_retry_rounds, now_ms) {
+            AfterFailure::RetryNow => {
+                let mut tried = req.tried.clone();
+                tried.push(req.slot);
+                self.fetch(req.purpose, req.resource, tried, req.round, now_ms);
+            }
+            AfterFailure::Backoff { delay_ms } => {
+                self.emit(Event::Retry { url: req.resource.url.clone(), attempt: req.round + 1, delay_ms });
+                if let Some(track) = req.purpose.track() {
+                    // The track waits for this request; keep others from starting another.
+                    if let Some(t) = self.track_mut(track) {
+                        t.in_flight = None;
+                    }
+                }
+                self.requests.waiting.push(Waiting { purpose: req.purpose, resource: req.resource, at_ms: now_ms + delay_ms, round: req.round + 1 });
+            }
+            AfterFailure::GiveUp => {
+                let what = match status {
+                    Some(s) => format!("HTTP {s}"),
+                    None => reason,
+                };
+                self.fail(ErrorKind::Network, format!("every source failed for {} ({what})", req.resource.url));
+            }
+        }
+    }
+
+    fn on_tick(&mut self, now_ms: u64) {
+        let expired: Vec<RequestId> =
+            self.requests.active.iter().filter(|(_, r)| r.deadline_ms <= now_ms).map(|(id, _)| *id).collect();
+        for id in expired {
+            if let Some(req) = self.requests.active.remove(&id) {
+                self.outputs.push_back(Output::Cancel { id });
+                self.clear_in_flight(&req.purpose, id);
+                self.retry_or_give_up(now_ms, req, None, "timed out".into());
+            }
+        }
+        let (due, later): (Vec<Waiting>, Vec<Waiting>) =
+            std::mem::take(&mut self.requests.waiting).into_iter().partition(|w| w.at_ms <= now_ms);
+        self.requests.waiting = later;
+        for w in due {
+            self.fetch(w.purpose, w.resource, Vec::new(), w.round, now_ms);
+        }
+        if self.live_reload_at.is_some_and(|t| t <= now_ms) {
+            self.live_reload_at = None;
+            let level = self.level;
+            self.request_level_playlist(level, now_ms, true);
+        }
+        if self.quota_retry_at.is_some_and(|t| t <= now_ms) {
+            self.quota_retry_at = None;
+            let held: Vec<Track> = self.tracks.iter().filter(|t| t.held_for_quota).map(|t| t.track).collect();
+            for track in held {
+                self.release_held_appends(track);
+            }
+        }
+        if self.audio_reload_at.is_some_and(|t| t <= now_ms) {
+            self.audio_reload_at = None;
+            self.request_audio_playlist(now_ms, true);
+        }
+        self.schedule(now_ms);
+    }
+
+    fn on_http_done(&mut self, now_ms: u64, id: RequestId, body: Arc<[u8]>) {
+        let Some(req) = self.requests.active.remove(&id) else { return };
+        self.clear_in_flight(&req.purpose, id);
+        self.stats.http_downloaded_bytes += body.len() as u64;
+        match req.purpose.clone() {
+            Purpose::Master => self.on_master(now_ms, &body),
+            Purpose::LevelPlaylist { level } => self.on_level_playlist(now_ms, level, &body),
+            Purpose::AudioPlaylist => self.on_audio_playlist(now_ms, &body),
+            Purpose::Init { .. } => {
+                self.init_cache.insert(resource_key(&req.resource), body);
+                self.advance(now_ms);
+            }
+            Purpose::Segment { track, level, segment } => {
+                self.bandwidth.sample(body.len() as u64, now_ms.saturating_sub(req.started_ms));
+                self.on_segment(now_ms, track, level, &segment, body, req.url);
+            }
+        }
+    }
+
+    // ----- playlists ------------------------------------------------------------
+
+    fn parse(&mut self, body: &[u8], url: &str) -> Option<Playlist> {
+        let text = String::from_utf8_lossy(body);
+        match parse_playlist(&text, url) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.fail(ErrorKind::Playlist, format!("{url}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn on_master(&mut self, now_ms: u64, body: &[u8]) {
+        let url = self.url.clone();
+        match self.parse(body, &url) {
+            Some(Playlist::Master(master)) => {
+                let (levels, audio) = ladder(&master);
+                if levels.is_empty() {
+                    return self.fail(ErrorKind::Playlist, format!("{url}: the master playlist lists no playable variant"));
+                }
+                self.levels = levels;
+                self.audio = audio;
+                if let LevelChoice::Fixed(i) = self.choice {
+                    if i >= self.levels.len() {
+                        self.choice = LevelChoice::Auto;
+                    }
+                }
+                if self.choice == LevelChoice::AudioOnly && self.audio.is_none() {
+                    self.choice = LevelChoice::Auto;
+                }
+                self.level = match self.choice {
+                    LevelChoice::Fixed(i) => i,
+                    _ => self.auto_level(),
+                };
+                self.emit(Event::Levels { levels: self.levels() });
+                self.phase = Phase::Preparing;
+                self.advance(now_ms);
+            }
+            Some(Playlist::Media(media)) => {
+                self.levels = vec![single_level(&url, media)];
+                self.emit(Event::Levels { levels: self.levels() });
+                self.after_playlist_update(now_ms, 0, true);
+                self.phase = Phase::Preparing;
+                self.advance(now_ms);
+            }
+            None => {}
+        }
+    }
+
+    fn auto_level(&self) -> usize {
+        let bandwidths: Vec<u64> = self.levels.iter().map(|l| l.info.bandwidth).collect();
+        let current = (self.phase == Phase::Playing).then_some(self.level);
+        choose_level(&bandwidths, current, self.bandwidth.bps())
+    }
+
+    fn request_level_playlist(&mut self, level: usize, now_ms: u64, refresh: bool) {
+        let Some(l) = self.levels.get_mut(level) else { return };
+        if l.requested && !refresh {
+            return;
+        }
+        l.requested = true;
+        let resource = Resource { url: l.url.clone(), range: None };
+        self.fetch(Purpose::LevelPlaylist { level }, resource, Vec::new(), 0, now_ms);
+    }
+
+    fn request_audio_playlist(&mut self, now_ms: u64, refresh: bool) {
+        let Some(a) = self.audio.as_mut() else { return };
+        if a.requested && !refresh {
+            return;
+        }
+        a.requested = true;
+        let resource = Resource { url: a.url.clone(), range: None };
+        self.fetch(Purpose::AudioPlaylist, resource, Vec::new(), 0, now_ms);
+    }
+
+    fn on_level_playlist(&mut self, now_ms: u64, level: usize, body: &[u8]) {
+        let url = self.levels[level].url.clone();
+        let is_refresh = self.levels[level].playlist.is_some();
+        let text = String::from_utf8_lossy(body);
+        let media = match parse_playlist(&text, &url) {
+            Ok(Playlist::Media(m)) => m,
+            Ok(Playlist::Master(_)) => return self.fail(ErrorKind::Playlist, format!("{url}: a master playlist where a media playlist was expected")),
+            Err(e) if is_refresh => {
+                // A bad refresh of a live playlist: keep playing what we have, try again.
+                self.emit(Event::Error { kind: ErrorKind::Playlist, fatal: false, message: format!("{url}: {e}") });
+                self.live_reload_at = Some(now_ms + 1000);
+                return;
+            }
+            Err(e) => return self.fail(ErrorKind::Playlist, format!("{url}: {e}")),
+        };
+        // Align on the playlist now playing (this level's last version, or the
+        // level we are switching from) so the timeline stays one.
+        let previous = self.levels[level].playlist.take().or_else(|| self.levels.get(self.level).and_then(|l| l.playlist.clone()));
+        let changed = has_new_segments(previous.as_ref(), &media);
+        let merged = if media.is_live() || previous.as_ref().is_some_and(|p| p.is_live()) { merge_live(previous.as_ref(), media) } else { media };
+        self.levels[level].playlist = Some(merged);
+        self.after_playlist_update(now_ms, level, changed);
+        self.advance(now_ms);
+    }
+
+    fn after_playlist_update(&mut self, now_ms: u64, level: usize, changed: bool) {
+        let Some(p) = self.levels[level].playlist.as_ref() else { return };
+        self.stats.live = p.is_live();
+        if p.is_live() {
+            let edge = p.segments.last().map_or(0.0, |s| s.end());
+            let window_start = p.segments.first().map_or(0.0, |s| s.start);
+            self.stats.live_edge = Some(edge);
+            if level == self.level {
+                self.live_reload_at = Some(now_ms + reload_delay_ms(p, changed));
+            }
+            self.emit(Event::LiveUpdate { edge, window_start });
+        } else if level == self.level {
+            self.live_reload_at = None;
+        }
+    }
+
+    fn on_audio_playlist(&mut self, now_ms: u64, body: &[u8]) {
+        let Some(url) = self.audio.as_ref().map(|a| a.url.clone()) else { return };
+        let is_refresh = self.audio.as_ref().is_some_and(|a| a.playlist.is_some());
+        let text = String::from_utf8_lossy(body);
+        let media = match parse_playlist(&text, &url) {
+            Ok(Playlist::Media(m)) => m,
+            Ok(Playlist::Master(_)) => return self.fail(ErrorKind::Playlist, format!("{url}: a master playlist where a media playlist was expected")),
+            Err(e) if is_refresh => {
+                self.emit(Event::Error { kind: ErrorKind::Playlist, fatal: false, message: format!("{url}: {e}") });
+                self.audio_reload_at = Some(now_ms + 1000);
+                return;
+            }
+            Err(e) => return self.fail(ErrorKind::Playlist, format!("{url}: {e}")),
+        };
+        let audio = self.audio.as_mut().expect("checked above");
+        let previous = audio.playlist.take();
+        let changed = has_new_segments(previous.as_ref(), &media);
+        let merged = if media.is_live() { merge_live(previous.as_ref(), media) } else { media };
+        self.audio_reload_at = merged.is_live().then(|| now_ms + reload_delay_ms(&merged, changed));
+        audio.playlist = Some(merged);
+        self.advance(now_ms);
+    }
+
+    // ----- preparing the media ----------------------------------------------------
+
+    fn wanted_tracks(&self) -> Vec<Track> {
+        match (self.choice, &self.audio) {
+            (LevelChoice::AudioOnly, Some(_)) => vec![Track::Audio],
+            (_, Some(_)) => vec![Track::Main, Track::Audio],
+            (_, None) => vec![Track::Main],
+        }
+    }
+
+    fn playlist_for(&self, track: Track) -> Option<&MediaPlaylist> {
+        match track {
+            Track::Main => self.levels.get(self.level)?.playlist.as_ref(),
+            Track::Audio => self.audio.as_ref()?.playlist.as_ref(),
+        }
+    }
+
+    /// Codecs for a track: from `CODECS`, else from its init segment.
+    fn codecs_for(&self, track: Track) -> Option<String> {
+        let declared = match track {
+            Track::Main => self.levels.get(self.level).and_then(|l| l.info.codecs.clone()).map(|c| {
+                if self.audio.is_some() {
+                    split_codecs(&c).0
+                } else {
+                    c
+                }
+            }),
+            Track::Audio => self.audio.as_ref().and_then(|a| a.codecs.clone()),
+        };
+        declared.filter(|c| !c.is_empty()).or_else(|| self.sniffed_codecs.get(&track).cloned())
+    }
+
+    /// Move through the set-up steps as far as what has loaded allows, then schedule.
+    fn advance(&mut self, now_ms: u64) {
+        if self.phase == Phase::Preparing {
+            let mut ready = true;
+            for track in self.wanted_tracks() {
+                if self.playlist_for(track).is_none() {
+                    ready = false;
+                    match track {
+                        Track::Main => self.request_level_playlist(self.level, now_ms, false),
+                        Track::Audio => self.request_audio_playlist(now_ms, false),
+                    }
+                    continue;
+                }
+                if self.codecs_for(track).is_none() && !self.sniff_codecs(track, now_ms) {
+                    ready = false;
+                }
+            }
+            if ready {
+                self.setup_media();
+            }
+        }
+        self.schedule(now_ms);
+    }
+
+    /// Read a track's codecs from its init segment; false while it is loading.
+    fn sniff_codecs(&mut self, track: Track, now_ms: u64) -> bool {
+        let Some(playlist) = self.playlist_for(track) else { return false };
+        let Some(init) = playlist.segments.first().and_then(|s| s.init.clone()) else {
+            let url = playlist.url.clone();
+            self.fail(ErrorKind::Unsupported, format!("{url}: no CODECS and no EXT-X-MAP: MPEG-TS segments are not supported yet"));
+            return false;
+        };
+        match self.init_cache.get(&resource_key(&init)) {
+            Some(bytes) => match codecs_from_init(bytes) {
+                Some(codecs) => {
+                    let codecs = match (track, self.audio.is_some()) {
+                        (Track::Main, true) => split_codecs(&codecs).0,
+                        _ => codecs,
+                    };
+                    self.sniffed_codecs.insert(track, codecs);
+                    true
+                }
+                None => {
+                    self.fail(ErrorKind::Unsupported, format!("{}: could not read the codecs of the init segment", init.url));
+                    false
+                }
+            },
+            None => {
+                if !self.requests.http_in_flight_for(track) {
+                    self.fetch(Purpose::Init { track }, init, Vec::new(), 0, now_ms);
+                }
+                false
+            }
+        }
+    }
+
+    fn setup_media(&mut self) {
+        let wanted = self.wanted_tracks();
+        let mut tracks = Vec::new();
+        for track in &wanted {
+            let codecs = self.codecs_for(*track).unwrap_or_default();
+            let has_video = *track == Track::Main && !split_codecs(&codecs).0.is_empty();
+            tracks.push((*track, mp4_mime(&codecs, has_video || (*track == Track::Main && codecs.is_empty()))));
+        }
+        let main = self.playlist_for(wanted[0]);
+        let live = main.is_some_and(|p| p.is_live());
+        let duration = if live { None } else { main.map(|p| p.total_duration()) };
+        // Cancel what the old tracks were loading: a new MediaSource starts empty.
+        let stale: Vec<RequestId> = self.tracks.iter().filter_map(|t| t.in_flight).collect();
+        for id in stale {
+            self.cancel(id);
+        }
+        self.tracks = wanted.iter().map(|t| TrackState::new(*t)).collect();
+        self.end_of_stream_sent = false;
+        self.phase = Phase::SettingUpMedia;
+        self.outputs.push_back(Output::SetupMedia { tracks, duration, sequence_mode: live });
+    }
+
+    fn on_media_ready(&mut self, now_ms: u64) {
+        if self.phase != Phase::SettingUpMedia {
+            return;
+        }
+        self.phase = Phase::Playing;
+        // Until the element reports this position, loading works from it and
+        // playhead reports from before the seek are ignored.
+        self.pending_seek = self.pending_seek.or_else(|| self.initial_position());
+        if let Some(t) = self.pending_seek {
+            self.playhead.time = t;
+            self.outputs.push_back(Output::Seek { time: t });
+        }
+        self.emit_level_switch();
+        self.schedule(now_ms);
+    }
+
+    /// Where playback starts: the live sync point, or the configured start time.
+    fn initial_position(&self) -> Option<f64> {
+        let p = self.playlist_for(*self.wanted_tracks().first()?)?;
+        if p.is_live() {
+            let n = p.segments.len();
+            let i = n.saturating_sub(self.config.live_sync_segments.max(1));
+            p.segments.get(i).map(|s| s.start)
+        } else {
+            self.config.start_time.filter(|t| *t > 0.0)
+        }
+    }
+
+    fn emit_level_switch(&mut self) {
+        let audio_only = self.choice == LevelChoice::AudioOnly;
+        let level = (!audio_only).then_some(self.level);
+        self.emit(Event::LevelSwitch { level, auto: self.choice == LevelChoice::Auto, audio_only });
+    }
+
+    // ----- loading segments --------------------------------------------------------
+
+    fn track_mut(&mut self, track: Track) -> Option<&mut TrackState> {
+        self.tracks.iter_mut().find(|t| t.track == track)
+    }
+
+    fn schedule(&mut self, now_ms: u64) {
+        if self.phase != Phase::Playing {
+            return;
+        }
+        for i in 0..self.tracks.len() {
+            self.schedule_track(i, now_ms);
+        }
+        self.maybe_end_of_stream();
+    }
+
+    fn schedule_track(&mut self, i: usize, now_ms: u64) {
+        let track = self.tracks[i].track;
+        {
+            let t = &self.tracks[i];
+            // One download per track at a time, and at most one segment waiting to be appended.
+            if t.in_flight.is_some() || t.held_for_quota || t.unconfirmed.len() > 2 || self.requests.http_in_flight_for(track) {
+                return;
+            }
+        }
+        if track == Track::Main && self.levels.get(self.level).is_some_and(|l| l.playlist.is_none()) {
+            self.request_level_playlist(self.level, now_ms, false);
+            return;
+        }
+        let Some(playlist) = self.playlist_for(track) else { return };
+        let position = self.pending_seek.unwrap_or(self.playhead.time);
+        let t = &self.tracks[i];
+        let pending = !t.unconfirmed.is_empty();
+        let next = next_segment(playlist, &t.buffered, t.last_appended.as_ref(), pending, position, self.config.forward_buffer_s);
+        match next {
+            NextSegment::Load(segment) => {
+                let segment = segment.clone();
+                self.tracks[i].complete = false;
+                if let Some(init) = segment.init.clone() {
+                    if self.tracks[i].init_appended.as_ref() != Some(&init) && !self.init_cache.contains_key(&resource_key(&init)) {
+                        return self.fetch(Purpose::Init { track }, init, Vec::new(), 0, now_ms);
+                    }
+                }
+                let level = (track == Track::Main).then_some(self.level);
+                let resource = segment.resource.clone();
+                self.fetch(Purpose::Segment { track, level, segment: Box::new(segment) }, resource, Vec::new(), 0, now_ms);
+            }
+            NextSegment::End => {
+                let live = playlist.is_live();
+                self.tracks[i].complete = !live;
+            }
+            NextSegment::BeforeWindow => {
+                // A live stream left us behind its window: rejoin near the edge.
+                if let Some(t) = self.initial_position() {
+                    self.playhead.time = t;
+                    self.pending_seek = Some(t);
+                    self.outputs.push_back(Output::Seek { time: t });
+                    for tr in &mut self.tracks {
+                        tr.last_appended = None;
+                    }
+                }
+            }
+            NextSegment::BufferFull => {}
+        }
+    }
+
+    fn on_segment(&mut self, now_ms: u64, track: Track, level: Option<usize>, segment: &Segment, body: Arc<[u8]>, url: String) {
+        if self.phase != Phase::Playing || self.track_mut(track).is_none() {
+            return;
+        }
+        let live = self.playlist_for(track).is_some_and(|p| p.is_live());
+        if let Some(init) = segment.init.clone() {
+            let appended = self.track_mut(track).and_then(|t| t.init_appended.clone());
+            if appended.as_ref() != Some(&init) {
+                let Some(bytes) = self.init_cache.get(&resource_key(&init)).cloned() else {
+                    // The init was evicted from the cache meanwhile: fetch it, then the segment again.
+                    self.schedule(now_ms);
+                    return;
+                };
+                self.append(track, bytes, None);
+                if let Some(t) = self.track_mut(track) {
+                    t.init_appended = Some(init);
+                }
+            }
+        }
+        let offset = live.then_some(segment.start);
+        let bytes = body.len() as u64;
+        self.append(track, body, offset);
+        if let Some(t) = self.track_mut(track) {
+            t.last_appended = Some(Appended::after(t.last_appended.as_ref(), segment));
+        }
+        self.stats.segments_loaded += 1;
+        self.emit(Event::Segment { track, level, sequence: segment.sequence, bytes, source: Source::Http, url });
+        if track == Track::Main && self.choice == LevelChoice::Auto {
+            let next = self.auto_level();
+            if next != self.level {
+                self.level = next;
+                self.emit_level_switch();
+            }
+        }
+        self.schedule(now_ms);
+    }
+
+    fn append(&mut self, track: Track, data: Arc<[u8]>, timestamp_offset: Option<f64>) {
+        self.end_of_stream_sent = false;
+        if let Some(t) = self.track_mut(track) {
+            t.unconfirmed.push_back(UnconfirmedAppend { data: data.clone(), timestamp_offset });
+        }
+        self.outputs.push_back(Output::Append { track, data, timestamp_offset });
+    }
+
+    fn maybe_end_of_stream(&mut self) {
+        if self.end_of_stream_sent || self.tracks.is_empty() {
+            return;
+        }
+        if self.tracks.iter().all(|t| t.complete && t.unconfirmed.is_empty() && t.in_flight.is_none() && !t.removing) {
+            self.end_of_stream_sent = true;
+            self.outputs.push_back(Output::EndOfStream);
+        }
+    }
+
+    // ----- the media element ------------------------------------------------------
+
+    fn on_playhead(&mut self, now_ms: u64, p: Playhead) {
+        if self.phase != Phase::Playing {
+            return;
+        }
+        // The element reports its old position until it has carried out our seek.
+        if let Some(target) = self.pending_seek {
+            if (p.time - target).abs() > 0.5 {
+                return;
+            }
+            self.pending_seek = None;
+        }
+        let jumped = (p.time - self.playhead.time).abs() > 1.0 || p.seeking;
+        self.playhead = p;
+        for i in 0..self.tracks.len() {
+            let buffered = self
+                .playhead
+                .buffered
+                .iter()
+                .find(|(t, _)| *t == self.tracks[i].track)
+                .map(|(_, r)| r.clone())
+                .unwrap_or_default();
+            self.tracks[i].buffered = buffered;
+        }
+        if jumped {
+            self.cancel_useless_downloads();
+        }
+        self.evict_back_buffer();
+        self.schedule(now_ms);
+    }
+
+    /// After a seek, a download for a segment far from the new position only delays
+    /// the one that is needed.
+    fn cancel_useless_downloads(&mut self) {
+        let pos = self.playhead.time;
+        let goal = self.config.forward_buffer_s;
+        let useless: Vec<RequestId> = self
+            .requests
+            .active
+            .iter()
+            .filter_map(|(id, r)| match &r.purpose {
+                Purpose::Segment { segment, .. } if segment.end() < pos - 0.5 || segment.start > pos + goal => Some(*id),
+                _ => None,
+            })
+            .collect();
+        for id in useless {
+            self.cancel(id);
+        }
+        let pos = self.playhead.time;
+        self.requests.waiting.retain(|w| match &w.purpose {
+            Purpose::Segment { segment, .. } => !(segment.end() < pos - 0.5 || segment.start > pos + goal),
+            _ => true,
+        });
+    }
+
+    fn evict_back_buffer(&mut self) {
+        let pos = self.playhead.time;
+        let keep = self.config.back_buffer_s;
+        // Hysteresis: evict in chunks of at least 10 s, not at every timeupdate.
+        let due: Vec<Track> = self
+            .tracks
+            .iter()
+            .filter(|t| !t.removing && buffer::buffered_start(&t.buffered).is_some_and(|s| s < pos - keep - 10.0))
+            .map(|t| t.track)
+            .collect();
+        for track in due {
+            self.remove(track, 0.0, pos - keep);
+        }
+    }
+
+    fn on_remove_done(&mut self, now_ms: u64, track: Track) {
+        if let Some(t) = self.track_mut(track) {
+            t.removing = false;
+        }
+        self.release_held_appends(track);
+        self.schedule(now_ms);
+    }
+
+    fn on_append_failed(&mut self, now_ms: u64, track: Track, quota: bool, reason: String) {
+        if !quota {
+            return self.fail(ErrorKind::Media, format!("the {} SourceBuffer refused a segment: {reason}", track.as_str()));
+        }
+        // QuotaExceededError: the browser's buffer is full. Keep the bytes, make
+        // room behind the playhead and append again; with little behind, keep less
+        // ahead and try again once playback has made room.
+        let pos = self.playhead.time;
+        let keep_behind = (self.config.back_buffer_s / 3.0).min(10.0);
+        let Some(t) = self.track_mut(track) else { return };
+        t.held_for_quota = true;
+        let behind = buffer::buffered_start(&t.buffered).is_some_and(|s| s < pos - keep_behind - 1.0);
+        if behind && !t.removing {
+            self.remove(track, 0.0, pos - keep_behind);
+        } else {
+            self.config.forward_buffer_s = (self.config.forward_buffer_s * 0.7).max(8.0);
+            self.quota_retry_at = Some(now_ms + QUOTA_RETRY_MS);
+        }
+    }
+
+    /// Append again what a QuotaExceededError held back.
+    fn release_held_appends(&mut self, track: Track) {
+        let mut replay = Vec::new();
+        if let Some(t) = self.track_mut(track) {
+            if t.held_for_quota {
+                t.held_for_quota = false;
+                replay = t.unconfirmed.drain(..).collect();
+            }
+        }
+        for a in replay {
+            self.append(track, a.data, a.timestamp_offset);
+        }
+    }
+
+    fn on_set_level(&mut self, now_ms: u64, choice: LevelChoice) {
+        if self.levels.is_empty() {
+            self.choice = choice;
+            return;
+        }
+        let was_audio_only = self.choice == LevelChoice::AudioOnly;
+        match choice {
+            LevelChoice::Fixed(i) if i >= self.levels.len() => return,
+            LevelChoice::AudioOnly if self.audio.is_none() => return,
+            _ => {}
+        }
+        self.choice = choice;
+        let now_audio_only = choice == LevelChoice::AudioOnly;
+        if was_audio_only != now_audio_only {
+            // Going to or from "audio only" changes the set of SourceBuffers: start a
+            // new MediaSource at the same time.
+            if !now_audio_only {
+                self.level = match choice {
+                    LevelChoice::Fixed(i) => i,
+                    _ => self.auto_level(),
+                };
+            }
+            self.pending_seek = Some(self.playhead.time);
+            self.phase = Phase::Preparing;
+            self.sniffed_codecs.clear();
+            return self.advance(now_ms);
+        }
+        let target = match choice {
+            LevelChoice::Fixed(i) => i,
+            _ => self.auto_level(),
+        };
+        if target != self.level {
+            let from = self.level;
+            self.level = target;
+            self.flush_ahead_for_switch(from);
+        }
+        self.emit_level_switch();
+        self.schedule(now_ms);
+    }
+
+    /// A manual switch should show quickly: keep the segment now playing, drop the
+    /// old level's buffer after it, and load the new level from there.
+    fn flush_ahead_for_switch(&mut self, from: usize) {
+        let pos = self.playhead.time;
+        let Some(playlist) = self.levels.get(from).and_then(|l| l.playlist.as_ref()) else { return };
+        let Some(current) = playlist.segments.iter().find(|s| s.start <= pos && pos < s.end()).cloned() else { return };
+        let in_flight = self.track_mut(Track::Main).and_then(|t| t.in_flight);
+        if let Some(id) = in_flight {
+            self.cancel(id);
+        }
+        let Some(t) = self.track_mut(Track::Main) else { return };
+        if t.removing {
+            return;
+        }
+        t.last_appended = Some(Appended::after(None, &current));
+        self.remove(Track::Main, current.end(), f64::INFINITY);
+    }
+
+    // ----- errors and events ---------------------------------------------------------
+
+    /// Ask for `[start, end)` of a track to be removed, and forget it at once in
+    /// our view of the buffer (the next playhead report would say so anyway), so
+    /// that no decision before then counts on it.
+    fn remove(&mut self, track: Track, start: f64, end: f64) {
+        let Some(t) = self.track_mut(track) else { return };
+        t.removing = true;
+        let mut kept = Vec::new();
+        for r in t.buffered.drain(..) {
+            if r.start < start {
+                kept.push(TimeRange { start: r.start, end: r.end.min(start) });
+            }
+            if r.end > end {
+                kept.push(TimeRange { start: r.start.max(end), end: r.end });
+            }
+        }
+        t.buffered = kept;
+        self.outputs.push_back(Output::Remove { track, start, end });
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    fn fail(&mut self, kind: ErrorKind, message: String) {
+        if self.phase == Phase::Failed {
+            return;
+        }
+        for id in self.requests.clear() {
+            self.outputs.push_back(Output::Cancel { id });
+        }
+        self.phase = Phase::Failed;
+        self.emit(Event::Error { kind, fatal: true, message });
+    }
+}
+
+#[cfg(test)]
+mod tests;

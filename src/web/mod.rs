@@ -1,0 +1,9 @@
+//! The browser layer (wasm32 only): fetch, MediaSource, the `<video>` element,
+//! and the JS API. It carries out the engine's decisions and makes none.
+
+mod http;
+mod mse;
+mod options;
+mod player;
+
+pub use player::Player;

@@ -1,0 +1,39 @@
+//! `Player.create` options, as the page writes them (camelCase JSON).
+
+use serde::Deserialize;
+
+use crate::engine::{Config, LevelChoice};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PlayerOptions {
+    pub src: Option<String>,
+    /// Mirror base URLs (PeerTube's `redundancies[].baseUrl`).
+    pub mirrors: Vec<String>,
+    pub forward_buffer: Option<f64>,
+    pub back_buffer: Option<f64>,
+    /// A level index, or -1 for automatic.
+    pub start_level: Option<i64>,
+    pub start_time: Option<f64>,
+    pub request_timeout: Option<u64>,
+    pub max_retries: Option<u32>,
+}
+
+impl PlayerOptions {
+    pub fn to_config(&self) -> Config {
+        let d = Config::default();
+        Config {
+            forward_buffer_s: self.forward_buffer.unwrap_or(d.forward_buffer_s),
+            back_buffer_s: self.back_buffer.unwrap_or(d.back_buffer_s),
+            mirrors: self.mirrors.clone(),
+            max_retry_rounds: self.max_retries.unwrap_or(d.max_retry_rounds),
+            request_timeout_ms: self.request_timeout.unwrap_or(d.request_timeout_ms),
+            start_level: match self.start_level {
+                Some(i) if i >= 0 => Some(LevelChoice::Fixed(i as usize)),
+                _ => None,
+            },
+            start_time: self.start_time,
+            ..d
+        }
+    }
+}

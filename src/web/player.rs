@@ -1,0 +1,359 @@
+//! The JS API: `Player`, and the driver that carries out the engine's decisions
+//! in the browser and feeds the results back in.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, CustomEvent, CustomEventInit, EventTarget, HtmlVideoElement};
+
+use super::http::fetch_bytes;
+use super::mse::Mse;
+use super::options::PlayerOptions;
+use crate::engine::{Engine, Event, Input, Output, Playhead, RequestId};
+
+/// Milliseconds on the page's monotonic clock: the engine's `now`.
+fn now_ms() -> u64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now()) as u64
+}
+
+/// How often the playhead is reported even when the element fires no event.
+const PLAYHEAD_INTERVAL_MS: i32 = 250;
+
+struct Driver {
+    engine: Engine,
+    video: HtmlVideoElement,
+    events: EventTarget,
+    mse: Option<Mse>,
+    requests: HashMap<RequestId, AbortController>,
+    timer: Option<i32>,
+    timer_closure: Option<Closure<dyn FnMut()>>,
+    interval: Option<i32>,
+    element_listeners: Vec<(&'static str, Closure<dyn FnMut()>)>,
+    interval_closure: Option<Closure<dyn FnMut()>>,
+    destroyed: bool,
+}
+
+type Shared = Rc<RefCell<Driver>>;
+
+/// Feed one input, carry out every resulting output, then dispatch the page
+/// events (after the borrow ends: a listener may call back into the player).
+fn handle(rc: &Shared, input: Input) {
+    let events = {
+        let Ok(mut d) = rc.try_borrow_mut() else {
+            // Called back while the driver is busy (a synchronous browser event):
+            // take the input on the next microtask instead of losing it.
+            let rc = rc.clone();
+            wasm_bindgen_futures::spawn_local(async move { handle(&rc, input) });
+            return;
+        };
+        if d.destroyed {
+            return;
+        }
+        d.engine.handle(now_ms(), input);
+        d.run_outputs(rc)
+    };
+    dispatch(rc, events);
+}
+
+fn dispatch(rc: &Shared, events: Vec<(String, JsValue)>) {
+    let target = rc.borrow().events.clone();
+    for (kind, detail) in events {
+        let init = CustomEventInit::new();
+        init.set_detail(&detail);
+        if let Ok(e) = CustomEvent::new_with_event_init_dict(&kind, &init) {
+            let _ = target.dispatch_event(&e);
+        }
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+impl Driver {
+    /// Carry out the engine's outputs; returns the page events to dispatch.
+    fn run_outputs(&mut self, rc: &Shared) -> Vec<(String, JsValue)> {
+        let mut events = Vec::new();
+        let mut feedback = Vec::new();
+        while let Some(out) = self.engine.poll() {
+            match out {
+                Output::Fetch { id, url, range } => self.start_fetch(rc, id, url, range),
+                Output::Cancel { id } => {
+                    if let Some(abort) = self.requests.remove(&id) {
+                        abort.abort();
+                    }
+                }
+                Output::SetupMedia { tracks, duration, sequence_mode } => self.setup_media(rc, tracks, duration, sequence_mode),
+                Output::Append { track, data, timestamp_offset } => {
+                    feedback.extend(self.mse.as_mut().and_then(|m| m.append(track, data, timestamp_offset)));
+                }
+                Output::Remove { track, start, end } => {
+                    feedback.extend(self.mse.as_mut().and_then(|m| m.remove(track, start, end)));
+                }
+                Output::EndOfStream => {
+                    if let Some(m) = self.mse.as_mut() {
+                        m.end_of_stream();
+                    }
+                }
+                Output::Seek { time } => self.video.set_current_time(time),
+                Output::Event(e) => events.push(page_event(&e)),
+            }
+            // Synchronous failures (e.g. QuotaExceededError from appendBuffer) go
+            // straight back to the engine, in order.
+            for input in feedback.drain(..) {
+                self.engine.handle(now_ms(), input);
+            }
+        }
+        self.arm_timer(rc);
+        events
+    }
+
+    fn start_fetch(&mut self, rc: &Shared, id: RequestId, url: String, range: Option<crate::hls::ByteRange>) {
+        let Ok(abort) = AbortController::new() else { return };
+        self.requests.insert(id, abort.clone());
+        let weak = Rc::downgrade(rc);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = fetch_bytes(&url, range, &abort).await;
+            let Some(rc) = weak.upgrade() else { return };
+            // A cancelled request reports nothing: the engine has moved on.
+            if rc.borrow_mut().requests.remove(&id).is_none() {
+                return;
+            }
+            let input = match result {
+                Ok(body) => Input::HttpDone { id, body },
+                Err(e) => Input::HttpFailed { id, status: e.status, reason: e.reason },
+            };
+            handle(&rc, input);
+        });
+    }
+
+    fn setup_media(&mut self, rc: &Shared, tracks: Vec<(crate::engine::Track, String)>, duration: Option<f64>, sequence_mode: bool) {
+        if let Some(mut old) = self.mse.take() {
+            old.detach();
+        }
+        let weak = Rc::downgrade(rc);
+        let on_open = move || {
+            let Some(rc) = weak.upgrade() else { return };
+            let result = {
+                let mut d = rc.borrow_mut();
+                let weak = Rc::downgrade(&rc);
+                let Some(mse) = d.mse.as_mut() else { return };
+                mse.add_buffers(&tracks, duration, sequence_mode, |track| buffer_callbacks(&weak, track))
+            };
+            let input = match result {
+                Ok(()) => Input::MediaReady,
+                Err(reason) => Input::MediaFailed { reason },
+            };
+            handle(&rc, input);
+        };
+        match Mse::attach(&self.video, on_open) {
+            Ok(mse) => self.mse = Some(mse),
+            Err(e) => self.engine.handle(now_ms(), Input::MediaFailed { reason: format!("MediaSource is not available: {e:?}") }),
+        }
+    }
+
+    fn playhead(&self) -> Playhead {
+        Playhead {
+            time: self.video.current_time(),
+            paused: self.video.paused(),
+            seeking: self.video.seeking(),
+            rate: self.video.playback_rate(),
+            buffered: self.mse.as_ref().map(Mse::buffered).unwrap_or_default(),
+        }
+    }
+
+    /// One timer, always at the engine's next deadline.
+    fn arm_timer(&mut self, rc: &Shared) {
+        let Some(window) = web_sys::window() else { return };
+        if let Some(t) = self.timer.take() {
+            window.clear_timeout_with_handle(t);
+        }
+        let Some(at) = self.engine.next_timeout() else { return };
+        let delay = at.saturating_sub(now_ms()).min(i32::MAX as u64) as i32;
+        let weak = Rc::downgrade(rc);
+        let closure = Closure::<dyn FnMut()>::new(move || {
+            if let Some(rc) = weak.upgrade() {
+                rc.borrow_mut().timer = None;
+                handle(&rc, Input::Tick);
+            }
+        });
+        self.timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), delay).ok();
+        self.timer_closure = Some(closure);
+    }
+}
+
+/// `updateend` and `error` handlers for one SourceBuffer.
+fn buffer_callbacks(weak: &Weak<RefCell<Driver>>, track: crate::engine::Track) -> (Box<dyn FnMut()>, Box<dyn FnMut()>) {
+    let w1 = weak.clone();
+    let update_end = move || {
+        let Some(rc) = w1.upgrade() else { return };
+        let inputs = rc.borrow_mut().mse.as_mut().map(|m| m.update_end(track)).unwrap_or_default();
+        for input in inputs {
+            handle(&rc, input);
+        }
+    };
+    let w2 = weak.clone();
+    let error = move || {
+        let Some(rc) = w2.upgrade() else { return };
+        let input = rc.borrow_mut().mse.as_mut().and_then(|m| m.error(track));
+        if let Some(input) = input {
+            handle(&rc, input);
+        }
+    };
+    (Box::new(update_end), Box::new(error))
+}
+
+/// The page event for an engine event: its kebab-case type, and the event itself
+/// (camelCase fields) as `detail`.
+fn page_event(e: &Event) -> (String, JsValue) {
+    let detail = to_js(e);
+    let kind = js_sys::Reflect::get(&detail, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_else(|| "event".into());
+    (kind, detail)
+}
+
+/// A tubeswarm player attached to a `<video>` element.
+///
+/// ```js
+/// import init, { Player } from "tubeswarm";
+/// await init();
+/// const player = await Player.create(document.querySelector("video"), { src: "https://example.org/master.m3u8" });
+/// player.addEventListener("level-switch", (e) => console.log(e.detail));
+/// console.log(player.levels(), player.stats());
+/// ```
+#[wasm_bindgen]
+pub struct Player {
+    driver: Shared,
+}
+
+#[wasm_bindgen]
+impl Player {
+    /// Start playing `options.src` in `video`. Options: `src` (required),
+    /// `mirrors` (base URLs), `forwardBuffer`, `backBuffer` (seconds), `startLevel`,
+    /// `startTime`, `requestTimeout` (ms), `maxRetries`.
+    pub async fn create(video: HtmlVideoElement, options: JsValue) -> Result<Player, JsValue> {
+        let options: PlayerOptions =
+            serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;
+        let src = options.src.clone().ok_or_else(|| JsValue::from_str("tubeswarm: options.src is required"))?;
+        let engine = Engine::new(options.to_config(), &src, now_ms());
+        let driver = Rc::new(RefCell::new(Driver {
+            engine,
+            video: video.clone(),
+            events: EventTarget::new()?,
+            mse: None,
+            requests: HashMap::new(),
+            timer: None,
+            timer_closure: None,
+            interval: None,
+            element_listeners: Vec::new(),
+            interval_closure: None,
+            destroyed: false,
+        }));
+        listen_to_element(&driver, &video);
+        // Start on the next task, so the caller can add listeners first.
+        let weak = Rc::downgrade(&driver);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(rc) = weak.upgrade() {
+                let events = {
+                    let mut d = rc.borrow_mut();
+                    d.run_outputs(&rc)
+                };
+                dispatch(&rc, events);
+            }
+        });
+        Ok(Player { driver })
+    }
+
+    /// The quality levels: `[{index, width, height, bandwidth, codecs, label, audioOnly}]`.
+    pub fn levels(&self) -> JsValue {
+        to_js(&self.driver.borrow().engine.levels())
+    }
+
+    /// Choose a level by index; -1 returns to automatic choice. The "Audio only"
+    /// entry of `levels()` plays just the audio rendition.
+    #[wasm_bindgen(js_name = setLevel)]
+    pub fn set_level(&self, index: i32) -> Result<(), JsValue> {
+        let choice = self.driver.borrow().engine.choice_for_index(index as i64);
+        let choice = choice.ok_or_else(|| JsValue::from_str(&format!("tubeswarm: no level {index}")))?;
+        handle(&self.driver, Input::SetLevel(choice));
+        Ok(())
+    }
+
+    /// `{httpDownloadedBytes, p2pDownloadedBytes, p2pUploadedBytes, peers, ...}`.
+    pub fn stats(&self) -> JsValue {
+        to_js(&self.driver.borrow().engine.stats())
+    }
+
+    #[wasm_bindgen(js_name = addEventListener)]
+    pub fn add_event_listener(&self, kind: &str, listener: &js_sys::Function) -> Result<(), JsValue> {
+        self.driver.borrow().events.add_event_listener_with_callback(kind, listener)
+    }
+
+    #[wasm_bindgen(js_name = removeEventListener)]
+    pub fn remove_event_listener(&self, kind: &str, listener: &js_sys::Function) -> Result<(), JsValue> {
+        self.driver.borrow().events.remove_event_listener_with_callback(kind, listener)
+    }
+
+    /// Stop everything: requests, timers, listeners, the MediaSource.
+    pub fn destroy(&self) {
+        let mut d = self.driver.borrow_mut();
+        if d.destroyed {
+            return;
+        }
+        d.destroyed = true;
+        for (_, abort) in d.requests.drain() {
+            abort.abort();
+        }
+        if let Some(window) = web_sys::window() {
+            if let Some(t) = d.timer.take() {
+                window.clear_timeout_with_handle(t);
+            }
+            if let Some(i) = d.interval.take() {
+                window.clear_interval_with_handle(i);
+            }
+        }
+        let listeners = std::mem::take(&mut d.element_listeners);
+        for (kind, closure) in &listeners {
+            let _ = d.video.remove_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+        }
+        if let Some(mut mse) = d.mse.take() {
+            mse.detach();
+        }
+        d.video.remove_attribute("src").ok();
+        d.video.load();
+    }
+}
+
+/// Report the playhead on the element's events and every 250 ms.
+fn listen_to_element(rc: &Shared, video: &HtmlVideoElement) {
+    let make = |rc: &Shared| {
+        let weak = Rc::downgrade(rc);
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(rc) = weak.upgrade() {
+                let Ok(d) = rc.try_borrow() else { return };
+                if d.destroyed {
+                    return;
+                }
+                let p = d.playhead();
+                drop(d);
+                handle(&rc, Input::Playhead(p));
+            }
+        })
+    };
+    let mut d = rc.borrow_mut();
+    for kind in ["timeupdate", "seeking", "seeked", "waiting", "playing", "ratechange"] {
+        let closure = make(rc);
+        let _ = video.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+        d.element_listeners.push((kind, closure));
+    }
+    let closure = make(rc);
+    if let Some(window) = web_sys::window() {
+        d.interval = window
+            .set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), PLAYHEAD_INTERVAL_MS)
+            .ok();
+    }
+    d.interval_closure = Some(closure);
+}

@@ -1,0 +1,122 @@
+// Shared set-up for the end-to-end tests: the real demo server on a free port,
+// Debian's Chromium driven by playwright-core, and helpers that watch a <video>.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const VOD = "media/vod/9c9de5e8-0a1e-484a-b099-e80766180a6d-master.m3u8";
+export const LIVE = "media/live/master.m3u8";
+const ARTIFACTS = join(ROOT, "test-results");
+
+/** Start target/<profile>/tubeswarm-demo on port 0; resolves with {url, stop}. */
+export function startServer(profile = process.env.TUBESWARM_PROFILE || "debug") {
+  const bin = join(ROOT, "target", profile, "tubeswarm-demo");
+  const child = spawn(bin, ["--port", "0", "--www", "www", "--pkg", "pkg", "--media", "generated/media"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("the demo server printed no URL in 20 s: " + out)), 20_000);
+    child.on("exit", (code) => reject(new Error(`the demo server exited with ${code}: ${out}`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/^(http:\/\/127\.0\.0\.1:\d+\/)\s*$/m);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], stop: () => child.kill("SIGTERM") });
+      }
+    });
+  });
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--autoplay-policy=no-user-gesture-required",
+    ],
+  });
+}
+
+/** Open the demo page on `src` (and optional extra query), wait for the Player. */
+export async function openPlayer(browser, base, src, extra = "") {
+  const page = await browser.newPage();
+  const logs = [];
+  page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
+  page.logs = logs;
+  // Watch stalls from the first frame on: a "waiting" after playback started,
+  // until the next "playing".
+  await page.addInitScript(() => {
+    window.__stalls = [];
+    window.__events = [];
+    document.addEventListener("play", () => {}, true);
+    const watch = (video) => {
+      let since = null, started = false;
+      video.addEventListener("playing", () => {
+        if (since !== null) window.__stalls.push(performance.now() - since);
+        since = null;
+        started = true;
+      });
+      video.addEventListener("waiting", () => { if (started && !video.seeking) since = performance.now(); });
+      video.addEventListener("seeking", () => { since = null; });
+    };
+    window.__watch = watch;
+  });
+  await page.goto(`${base}?src=${encodeURIComponent(src)}${extra}`);
+  await page.waitForFunction(() => document.getElementById("player")?.player, null, { timeout: 20_000 });
+  await page.evaluate(() => {
+    const el = document.getElementById("player");
+    window.__watch(el.video);
+    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update"]) {
+      el.addEventListener("tubeswarm-" + t, (e) => window.__events.push({ type: t, detail: e.detail }));
+    }
+  });
+  return page;
+}
+
+/** Play and wait until currentTime has advanced by `seconds` from `from`. */
+export async function playUntil(page, seconds, { from = null, timeout = 30_000 } = {}) {
+  return page.evaluate(async ({ seconds, from, timeout }) => {
+    const v = document.getElementById("player").video;
+    v.muted = true;
+    await v.play().catch(() => {});
+    const start = from ?? v.currentTime;
+    const t0 = performance.now();
+    while (v.currentTime < start + seconds) {
+      if (v.error) throw new Error("MediaError " + v.error.code + ": " + v.error.message);
+      if (performance.now() - t0 > timeout) throw new Error(`currentTime stuck at ${v.currentTime} (wanted ${start + seconds})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return v.currentTime;
+  }, { seconds, from, timeout });
+}
+
+export async function state(page) {
+  return page.evaluate(() => {
+    const el = document.getElementById("player");
+    const v = el.video;
+    return {
+      currentTime: v.currentTime,
+      error: v.error && { code: v.error.code, message: v.error.message },
+      videoHeight: v.videoHeight,
+      stalls: window.__stalls,
+      events: window.__events,
+      stats: el.player && el.player.stats(),
+      levels: el.player && el.player.levels(),
+      errorShown: el.shadowRoot.querySelector(".error").hasAttribute("data-shown"),
+      errorText: el.shadowRoot.querySelector(".message").textContent,
+    };
+  });
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}

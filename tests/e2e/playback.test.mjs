@@ -1,0 +1,119 @@
+// End-to-end playback in headless Chromium against the demo server and the
+// ffmpeg-made sample media: real fetches, real MediaSource, real decoding.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, openPlayer, playUntil, state, screenshot, VOD, LIVE } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test("the VOD plays: currentTime advances 10 s, no MediaError, no stall over 1 s", async () => {
+  const page = await openPlayer(browser, server.url, VOD);
+  const t = await playUntil(page, 10, { from: 0 });
+  const s = await state(page);
+  await screenshot(page, "vod-playing");
+  assert.ok(t >= 10, `currentTime ${t}`);
+  assert.equal(s.error, null);
+  assert.ok(s.stalls.every((ms) => ms <= 1000), `stalls: ${s.stalls}`);
+  assert.ok(s.stats.httpDownloadedBytes > 500_000, JSON.stringify(s.stats));
+  // The quality menu lists Auto, the three levels and audio only.
+  assert.deepEqual(s.levels.map((l) => l.label), ["240p", "480p", "720p", "Audio only"]);
+  await page.close();
+});
+
+test("seeking to three points lands and plays on", async () => {
+  const page = await openPlayer(browser, server.url, VOD);
+  await playUntil(page, 1, { from: 0 });
+  for (const point of [120, 30, 171]) {
+    await page.evaluate((p) => { document.getElementById("player").video.currentTime = p; }, point);
+    const t = await playUntil(page, 1.5, { from: point, timeout: 20_000 });
+    assert.ok(t >= point + 1.5 && t < point + 10, `after seeking to ${point}: ${t}`);
+  }
+  const s = await state(page);
+  assert.equal(s.error, null);
+  await page.close();
+});
+
+test("a manual switch to each level plays that level", async () => {
+  const page = await openPlayer(browser, server.url, VOD);
+  await playUntil(page, 1, { from: 0 });
+  for (const [index, height] of [[2, 720], [0, 240], [1, 480]]) {
+    await page.evaluate((i) => document.getElementById("player").player.setLevel(i), index);
+    await page.waitForFunction((h) => document.getElementById("player").video.videoHeight === h, height, { timeout: 20_000 });
+    await playUntil(page, 1);
+    const s = await state(page);
+    assert.equal(s.stats.level, index);
+    assert.equal(s.stats.autoLevel, false);
+  }
+  await screenshot(page, "vod-480p");
+  assert.equal((await state(page)).error, null);
+  await page.close();
+});
+
+test("audio only plays the audio rendition alone, and video comes back", async () => {
+  const page = await openPlayer(browser, server.url, VOD);
+  await playUntil(page, 2, { from: 0 });
+  const audioOnly = (await state(page)).levels.find((l) => l.audioOnly).index;
+  await page.evaluate((i) => document.getElementById("player").player.setLevel(i), audioOnly);
+  await page.waitForFunction(() => document.getElementById("player").player.stats().audioOnly);
+  const t = await playUntil(page, 3);
+  let s = await state(page);
+  assert.equal(s.videoHeight, 0, "no video track in audio-only mode");
+  assert.ok(t > 4, `position kept and playing: ${t}`);
+  await page.evaluate(() => document.getElementById("player").player.setLevel(-1));
+  await page.waitForFunction(() => document.getElementById("player").video.videoHeight > 0, null, { timeout: 20_000 });
+  await playUntil(page, 1);
+  s = await state(page);
+  assert.equal(s.error, null);
+  await page.close();
+});
+
+test("the live stream plays and stays near its edge", async () => {
+  const page = await openPlayer(browser, server.url, LIVE);
+  await page.waitForFunction(() => document.getElementById("player").player.stats().liveEdge > 0, null, { timeout: 20_000 });
+  const start = await page.evaluate(async () => {
+    const v = document.getElementById("player").video;
+    await v.play().catch(() => {});
+    while (v.currentTime === 0 || v.readyState < 3) await new Promise((r) => setTimeout(r, 100));
+    return v.currentTime;
+  });
+  await playUntil(page, 6, { from: start });
+  const s = await state(page);
+  await screenshot(page, "live");
+  assert.equal(s.error, null);
+  assert.ok(s.stats.live);
+  const latency = s.stats.liveEdge - s.currentTime;
+  assert.ok(latency > 0 && latency < 30, `latency ${latency} s (edge ${s.stats.liveEdge}, at ${s.currentTime})`);
+  assert.ok(s.events.some((e) => e.type === "live-update"));
+  await page.close();
+});
+
+test("a 404 from one mirror falls back to another", async () => {
+  const mirrors = `${server.url}mirror/broken/vod/ ${server.url}mirror/ok/vod/`;
+  const page = await openPlayer(browser, server.url, VOD, `&mirrors=${encodeURIComponent(mirrors)}`);
+  await playUntil(page, 3, { from: 0 });
+  const s = await state(page);
+  assert.equal(s.error, null);
+  const failures = s.events.filter((e) => e.type === "source-failed");
+  assert.ok(failures.length >= 1, JSON.stringify(s.events.map((e) => e.type)));
+  assert.ok(failures.every((e) => e.detail.base.includes("/mirror/broken/") && e.detail.status === 404), JSON.stringify(failures));
+  assert.ok(s.stats.httpDownloadedBytes > 200_000);
+  await page.close();
+});
+
+test("a corrupt playlist shows an error instead of hanging", async () => {
+  const page = await openPlayer(browser, server.url, "media/corrupt.m3u8");
+  await page.waitForFunction(() => document.getElementById("player").shadowRoot.querySelector(".error").hasAttribute("data-shown"), null, { timeout: 10_000 });
+  const s = await state(page);
+  await screenshot(page, "corrupt-playlist");
+  assert.match(s.errorText, /line \d+/);
+  assert.ok(s.events.some((e) => e.type === "error" && e.detail.fatal && e.detail.kind === "playlist"));
+  await page.close();
+});
