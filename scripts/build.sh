@@ -8,8 +8,7 @@ profile=debug; flag=""
 [ "${1:-}" = "--release-server" ] && { profile=release; flag="--release"; }
 
 echo "build: pkg/ (wasm-pack, release)" >&2
-PATH="$WASM_PATH" wasm-pack build --quiet --release --target web --out-dir pkg --no-pack . >&2 \
-  || PATH="$WASM_PATH" wasm-pack build --release --target web --out-dir pkg .
+PATH="$WASM_PATH" wasm-pack --log-level warn build . --release --target web --out-dir pkg >&2
 # The demo server serves www/ at / and pkg/ at /pkg/; the script tag imports ./pkg/.
 echo "build: native tools ($profile)" >&2
 cargo build -q $flag -p tubeswarm-server --bins

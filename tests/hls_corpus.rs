@@ -20,11 +20,31 @@ const JUSTIFIED: &[(&str, &[&str], &str)] = &[
     // them, we refuse them at line 1, as hls.js does.
     ("grafov__m3u8/sample-playlists__master-with-hlsv7.m3u8", &["ok"], "comment line before #EXTM3U"),
     ("grafov__m3u8/sample-playlists__media-playlist-with-discontinuity.m3u8", &["ok"], "comment line before #EXTM3U"),
-    ("kuu__hls-parser/test__fixtures__m3u8__8.10-EXT-X-DATERANGE-carrying-SCTE-35-tags.m3u8", &["ok"], "comment line before #EXTM3U"),
-    ("kuu__hls-parser/test__fixtures__m3u8__8.6-Master-Playlist-with-Alternative-audio.m3u8", &["ok"], "comment line before #EXTM3U"),
-    ("kuu__hls-parser/test__fixtures__m3u8__8.7-Master-Playlist-with-Alternative-video.m3u8", &["ok"], "comment line before #EXTM3U"),
-    ("kuu__hls-parser/test__fixtures__m3u8__8.8-Session-Data-in-a-Master-Playlist.m3u8", &["ok"], "comment line before #EXTM3U"),
-    ("kuu__hls-parser/test__fixtures__m3u8__8.9-CHARACTERISTICS-attribute-containing-multiple-characteristics.m3u8", &["ok"], "comment line before #EXTM3U"),
+    (
+        "kuu__hls-parser/test__fixtures__m3u8__8.10-EXT-X-DATERANGE-carrying-SCTE-35-tags.m3u8",
+        &["ok"],
+        "comment line before #EXTM3U",
+    ),
+    (
+        "kuu__hls-parser/test__fixtures__m3u8__8.6-Master-Playlist-with-Alternative-audio.m3u8",
+        &["ok"],
+        "comment line before #EXTM3U",
+    ),
+    (
+        "kuu__hls-parser/test__fixtures__m3u8__8.7-Master-Playlist-with-Alternative-video.m3u8",
+        &["ok"],
+        "comment line before #EXTM3U",
+    ),
+    (
+        "kuu__hls-parser/test__fixtures__m3u8__8.8-Session-Data-in-a-Master-Playlist.m3u8",
+        &["ok"],
+        "comment line before #EXTM3U",
+    ),
+    (
+        "kuu__hls-parser/test__fixtures__m3u8__8.9-CHARACTERISTICS-attribute-containing-multiple-characteristics.m3u8",
+        &["ok"],
+        "comment line before #EXTM3U",
+    ),
     ("kuu__hls-parser/test__fixtures__m3u8__SCTE-35_07.m3u8", &["ok"], "comment line before #EXTM3U"),
     ("videojs__m3u8-parser/test__fixtures__integration__master.m3u8", &["ok"], "comment line before #EXTM3U"),
     ("videojs__m3u8-parser/test__fixtures__integration__manifestNoExtM3u.m3u8", &["ok"], "no #EXTM3U at all"),
@@ -33,23 +53,63 @@ const JUSTIFIED: &[(&str, &[&str], &str)] = &[
     // RFC 8216 §4.3.2.2: without @offset, "a previous Media Segment MUST appear in the
     // Playlist file and MUST be a sub-range of the same media resource, or [...] the
     // client MUST fail to parse the Playlist". Here the previous segment is another file.
-    ("videojs__m3u8-parser/test__fixtures__integration__byteRange.m3u8", &["ok"], "BYTERANGE without offset after another resource"),
+    (
+        "videojs__m3u8-parser/test__fixtures__integration__byteRange.m3u8",
+        &["ok"],
+        "BYTERANGE without offset after another resource",
+    ),
     // RFC 8216 §4.3.2.2: the value is <n>[@<o>]; `587500@` has an '@' and no offset.
-    ("videojs__m3u8-parser/test__fixtures__integration__llhls-byte-range.m3u8", &["ok"], "malformed EXT-X-BYTERANGE `587500@`"),
+    (
+        "videojs__m3u8-parser/test__fixtures__integration__llhls-byte-range.m3u8",
+        &["ok"],
+        "malformed EXT-X-BYTERANGE `587500@`",
+    ),
+    // RFC 8216 §4.2: an unquoted attribute value "MUST NOT contain double quotes, commas,
+    // or whitespace"; RECENTLY-REMOVED-DATERANGES is a quoted-string (rfc8216bis
+    // §4.4.5.2). Here it is unquoted with a tab inside: a malformed attribute list.
+    (
+        "videojs__m3u8-parser/test__fixtures__integration__llhlsDelta.m3u8",
+        &["ok"],
+        "unquoted attribute value with a tab in EXT-X-SKIP",
+    ),
     // RFC 8216 §4.3.3.5: EXT-X-PLAYLIST-TYPE is EVENT or VOD; python-m3u8 keeps any
     // string (or none). A malformed known tag is an error at its line here.
     ("videojs__m3u8-parser/test__fixtures__integration__emptyPlaylistType.m3u8", &["ok"], "empty EXT-X-PLAYLIST-TYPE"),
-    ("videojs__m3u8-parser/test__fixtures__integration__extXPlaylistTypeInvalidPlaylist.m3u8", &["ok"], "EXT-X-PLAYLIST-TYPE:STRING"),
-    ("videojs__m3u8-parser/test__fixtures__integration__invalidPlaylistType.m3u8", &["ok"], "EXT-X-PLAYLIST-TYPE:asdRASDfasdR"),
+    (
+        "videojs__m3u8-parser/test__fixtures__integration__extXPlaylistTypeInvalidPlaylist.m3u8",
+        &["ok"],
+        "EXT-X-PLAYLIST-TYPE:STRING",
+    ),
+    (
+        "videojs__m3u8-parser/test__fixtures__integration__invalidPlaylistType.m3u8",
+        &["ok"],
+        "EXT-X-PLAYLIST-TYPE:asdRASDfasdR",
+    ),
     // RFC 8216 §4.3.3.1 / §4.3.3.2: decimal-integers, which cannot be negative;
     // python-m3u8 reads them with int() and accepts -10 and -11.
-    ("videojs__m3u8-parser/test__fixtures__integration__manifestExtTTargetdurationNegative.m3u8", &["ok"], "EXT-X-TARGETDURATION:-10"),
-    ("videojs__m3u8-parser/test__fixtures__integration__negativeMediaSequence.m3u8", &["ok"], "EXT-X-MEDIA-SEQUENCE:-11"),
+    (
+        "videojs__m3u8-parser/test__fixtures__integration__manifestExtTTargetdurationNegative.m3u8",
+        &["ok"],
+        "EXT-X-TARGETDURATION:-10",
+    ),
+    (
+        "videojs__m3u8-parser/test__fixtures__integration__negativeMediaSequence.m3u8",
+        &["ok"],
+        "EXT-X-MEDIA-SEQUENCE:-11",
+    ),
     // No EXT-X-TARGETDURATION (required by RFC 8216 §4.3.3.1): python-m3u8 reports null,
     // we tolerate it and report the value the player uses, the longest segment rounded
     // up (10 here; 0 for a playlist with no segment).
-    ("rutgersc__m3u8-rs/sample-playlists__media-playlist-with-cues.m3u8", &["target_duration"], "no EXT-X-TARGETDURATION: inferred"),
-    ("videojs__m3u8-parser/test__fixtures__integration__headerOnly.m3u8", &["target_duration"], "no EXT-X-TARGETDURATION: inferred"),
+    (
+        "rutgersc__m3u8-rs/sample-playlists__media-playlist-with-cues.m3u8",
+        &["target_duration"],
+        "no EXT-X-TARGETDURATION: inferred",
+    ),
+    (
+        "videojs__m3u8-parser/test__fixtures__integration__headerOnly.m3u8",
+        &["target_duration"],
+        "no EXT-X-TARGETDURATION: inferred",
+    ),
 ];
 
 const FIELDS: &[&str] = &[

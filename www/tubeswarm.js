@@ -91,7 +91,6 @@ class TubeswarmPlayer extends HTMLElement {
   _showError(message) {
     this.ui.message.textContent = message;
     this.ui.error.toggleAttribute("data-shown", true);
-    this.dispatchEvent(new CustomEvent("tubeswarm-error", { detail: { message }, bubbles: true, composed: true }));
   }
 
   _fillLevels(levels, current) {
@@ -102,11 +101,14 @@ class TubeswarmPlayer extends HTMLElement {
   }
 
   _unload() {
+    this._generation = (this._generation || 0) + 1;
     if (this.player) { this.player.destroy(); this.player = null; }
   }
 
   _load() {
     this._unload();
+    // A later load (a new src) supersedes this one even if it is still starting.
+    const generation = this._generation;
     this.ui.error.toggleAttribute("data-shown", false);
     const src = new URL(this.getAttribute("src"), document.baseURI).href;
     const options = { src };
@@ -115,6 +117,7 @@ class TubeswarmPlayer extends HTMLElement {
     if (this.hasAttribute("muted")) this.video.muted = true;
     this._ready = ready.then(async () => {
       const player = await Player.create(this.video, options);
+      if (generation !== this._generation) { player.destroy(); throw new Error("superseded"); }
       this.player = player;
       player.addEventListener("levels", (e) => this._fillLevels(e.detail.levels, -1));
       player.addEventListener("level-switch", (e) => {
@@ -128,12 +131,13 @@ class TubeswarmPlayer extends HTMLElement {
       });
       player.addEventListener("error", (e) => { if (e.detail.fatal) this._showError(e.detail.message); });
       for (const type of ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update"]) {
-        player.addEventListener(type, (e) => this.dispatchEvent(new CustomEvent("tubeswarm-" + type, { detail: e.detail })));
+        player.addEventListener(type, (e) =>
+          this.dispatchEvent(new CustomEvent("tubeswarm-" + type, { detail: e.detail, bubbles: true, composed: true })));
       }
       if (this.hasAttribute("autoplay")) this.video.play().catch(() => { this.video.muted = true; return this.video.play(); }).catch(() => {});
       return player;
     });
-    this._ready.catch((e) => this._showError(String(e && e.message || e)));
+    this._ready.catch((e) => { if (generation === this._generation) this._showError(String(e && e.message || e)); });
   }
 }
 

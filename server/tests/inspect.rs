@@ -6,10 +6,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn inspect(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tubeswarm-inspect"))
-        .args(args)
-        .output()
-        .expect("tubeswarm-inspect runs")
+    Command::new(env!("CARGO_BIN_EXE_tubeswarm-inspect")).args(args).output().expect("tubeswarm-inspect runs")
 }
 
 /// A playlist written to a file of its own in the temp dir, removed on drop.

@@ -72,12 +72,12 @@ pub enum Input {
     MediaReady,
     /// The MediaSource could not be set up (e.g. `addSourceBuffer` refused the codecs).
     MediaFailed { reason: String },
-    /// An `Append` finished.
-    AppendDone { track: Track },
+    /// An `Append` finished; `buffered` is the track's `SourceBuffer.buffered` now.
+    AppendDone { track: Track, buffered: Vec<TimeRange> },
     /// An `Append` was refused. `quota` is true for QuotaExceededError.
     AppendFailed { track: Track, quota: bool, reason: String },
-    /// A `Remove` finished.
-    RemoveDone { track: Track },
+    /// A `Remove` finished; `buffered` is the track's `SourceBuffer.buffered` now.
+    RemoveDone { track: Track, buffered: Vec<TimeRange> },
     /// The media element's state, sent on its events and at least every 250 ms.
     Playhead(Playhead),
     /// The viewer picked a quality.
@@ -102,6 +102,9 @@ pub enum Output {
     Append { track: Track, data: Arc<[u8]>, timestamp_offset: Option<f64> },
     /// Remove `[start, end)` from a track's SourceBuffer.
     Remove { track: Track, start: f64, end: f64 },
+    /// A live stream's window: `MediaSource.setLiveSeekableRange(start, end)`, so
+    /// the element can seek in it (and the page can show it) before data arrives.
+    LiveSeekableRange { start: f64, end: f64 },
     /// Every track holds the end of the presentation: call `endOfStream()`.
     EndOfStream,
     /// Move the media element to this time.

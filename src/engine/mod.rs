@@ -48,6 +48,10 @@ use track::{TrackState, UnconfirmedAppend};
 /// eviction could answer (playback frees room as it moves on).
 const QUOTA_RETRY_MS: u64 = 1_000;
 
+/// How far ahead of the playhead a manual level switch can take effect: about
+/// the time to fetch the new level's first segment.
+const SWITCH_FETCH_DELAY_S: f64 = 1.0;
+
 /// Playback settings. `Default` gives hls.js-like values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -104,6 +108,8 @@ pub struct Stats {
     pub buffer_ahead_s: f64,
     pub live: bool,
     pub live_edge: Option<f64>,
+    /// Each SourceBuffer's buffered ranges, as last reported ("stats for nerds").
+    pub buffered: Vec<(Track, Vec<TimeRange>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +200,7 @@ impl Engine {
                 buffer_ahead_s: 0.0,
                 live: false,
                 live_edge: None,
+                buffered: Vec::new(),
             },
         };
         let resource = Resource { url: url.to_string(), range: None };
@@ -241,6 +248,7 @@ impl Engine {
         stats.audio_only = self.choice == LevelChoice::AudioOnly;
         stats.auto_level = self.choice == LevelChoice::Auto;
         stats.level = (!stats.audio_only && !self.levels.is_empty()).then_some(self.level);
+        stats.buffered = self.tracks.iter().map(|t| (t.track, t.buffered.clone())).collect();
         stats.buffer_ahead_s = self
             .tracks
             .iter()
@@ -260,14 +268,17 @@ impl Engine {
             Input::HttpFailed { id, status, reason } => self.on_http_failed(now_ms, id, status, reason),
             Input::MediaReady => self.on_media_ready(now_ms),
             Input::MediaFailed { reason } => self.fail(ErrorKind::Unsupported, reason),
-            Input::AppendDone { track } => {
+            Input::AppendDone { track, buffered } => {
+                // The buffer as it is right after the append: decisions must not wait
+                // for the next playhead report, or a segment would be loaded twice.
                 if let Some(t) = self.track_mut(track) {
                     t.unconfirmed.pop_front();
+                    t.buffered = buffered;
                 }
                 self.schedule(now_ms);
             }
             Input::AppendFailed { track, quota, reason } => self.on_append_failed(now_ms, track, quota, reason),
-            Input::RemoveDone { track } => self.on_remove_done(now_ms, track),
+            Input::RemoveDone { track, buffered } => self.on_remove_done(now_ms, track, buffered),
             Input::Playhead(p) => self.on_playhead(now_ms, p),
             Input::SetLevel(choice) => self.on_set_level(now_ms, choice),
             Input::Tick => self.on_tick(now_ms),
@@ -523,6 +534,7 @@ impl Engine {
                 self.live_reload_at = Some(now_ms + reload_delay_ms(p, changed));
             }
             self.emit(Event::LiveUpdate { edge, window_start });
+            self.announce_live_window();
         } else if level == self.level {
             self.live_reload_at = None;
         }
@@ -669,6 +681,7 @@ impl Engine {
         // Until the element reports this position, loading works from it and
         // playhead reports from before the seek are ignored.
         self.pending_seek = self.pending_seek.or_else(|| self.initial_position());
+        self.announce_live_window();
         if let Some(t) = self.pending_seek {
             self.playhead.time = t;
             self.outputs.push_back(Output::Seek { time: t });
@@ -686,6 +699,17 @@ impl Engine {
             p.segments.get(i).map(|s| s.start)
         } else {
             self.config.start_time.filter(|t| *t > 0.0)
+        }
+    }
+
+    fn announce_live_window(&mut self) {
+        if self.phase != Phase::Playing {
+            return;
+        }
+        let Some(p) = self.tracks.first().and_then(|t| self.playlist_for(t.track)) else { return };
+        if let (true, Some(first), Some(last)) = (p.is_live(), p.segments.first(), p.segments.last()) {
+            let (start, end) = (first.start, last.end());
+            self.outputs.push_back(Output::LiveSeekableRange { start, end });
         }
     }
 
@@ -823,8 +847,22 @@ impl Engine {
             return;
         }
         // The element reports its old position until it has carried out our seek.
+        // A seek into a live stream before any data is there can also be dropped by
+        // the element (nothing is seekable yet): ask again once data is there.
         if let Some(target) = self.pending_seek {
             if (p.time - target).abs() > 0.5 {
+                let buffered_at_target = p.buffered.iter().any(|(_, r)| buffered_end(r, target).is_some());
+                if buffered_at_target && !p.seeking {
+                    self.outputs.push_back(Output::Seek { time: target });
+                }
+                for (track, ranges) in p.buffered {
+                    if let Some(t) = self.track_mut(track) {
+                        t.buffered = ranges;
+                    }
+                }
+                return self.schedule(now_ms);
+            }
+            if p.seeking {
                 return;
             }
             self.pending_seek = None;
@@ -887,9 +925,10 @@ impl Engine {
         }
     }
 
-    fn on_remove_done(&mut self, now_ms: u64, track: Track) {
+    fn on_remove_done(&mut self, now_ms: u64, track: Track, buffered: Vec<TimeRange>) {
         if let Some(t) = self.track_mut(track) {
             t.removing = false;
+            t.buffered = buffered;
         }
         self.release_held_appends(track);
         self.schedule(now_ms);
@@ -969,12 +1008,21 @@ impl Engine {
         self.schedule(now_ms);
     }
 
-    /// A manual switch should show quickly: keep the segment now playing, drop the
-    /// old level's buffer after it, and load the new level from there.
+    /// A manual switch should show quickly: keep what plays in the next second or
+    /// so (while the new level's first segment loads), drop the old level's buffer
+    /// after it, and load the new level from there.
+    ///
+    /// As hls.js does, the flush starts a quarter into the segment after the one
+    /// kept, not at its boundary: the new level's segment is appended over that
+    /// overlap, and removing exactly at a keyframe boundary can leave Chromium's
+    /// decoder waiting for frames that were removed.
     fn flush_ahead_for_switch(&mut self, from: usize) {
         let pos = self.playhead.time;
         let Some(playlist) = self.levels.get(from).and_then(|l| l.playlist.as_ref()) else { return };
-        let Some(current) = playlist.segments.iter().find(|s| s.start <= pos && pos < s.end()).cloned() else { return };
+        let containing = |t: f64| playlist.segments.iter().position(|s| s.start <= t && t < s.end());
+        let Some(i) = containing(pos + SWITCH_FETCH_DELAY_S).or_else(|| containing(pos)) else { return };
+        let current = playlist.segments[i].clone();
+        let Some(next) = playlist.segments.get(i + 1).cloned() else { return };
         let in_flight = self.track_mut(Track::Main).and_then(|t| t.in_flight);
         if let Some(id) = in_flight {
             self.cancel(id);
@@ -984,10 +1032,8 @@ impl Engine {
             return;
         }
         t.last_appended = Some(Appended::after(None, &current));
-        self.remove(Track::Main, current.end(), f64::INFINITY);
+        self.remove(Track::Main, next.start + next.duration * 0.25, f64::INFINITY);
     }
-
-    // ----- errors and events ---------------------------------------------------------
 
     /// Ask for `[start, end)` of a track to be removed, and forget it at once in
     /// our view of the buffer (the next playhead report would say so anyway), so

@@ -86,6 +86,7 @@ struct Sim {
     /// (start, end, bytes) of each media segment in the fake SourceBuffers.
     segment_bytes: BTreeMap<Track, Vec<(f64, f64, usize)>>,
     seeks: Vec<f64>,
+    seekable: Option<(f64, f64)>,
     last_playhead_report: u64,
 }
 
@@ -115,6 +116,7 @@ impl Sim {
             held_bytes: BTreeMap::new(),
             segment_bytes: BTreeMap::new(),
             seeks: Vec::new(),
+            seekable: None,
             last_playhead_report: 0,
         }
     }
@@ -180,9 +182,11 @@ impl Sim {
                     let segments = self.segment_bytes.entry(track).or_default();
                     segments.retain(|(s, e, _)| *e <= start || *s >= end);
                     self.held_bytes.insert(track, segments.iter().map(|(_, _, b)| b).sum());
-                    self.engine.handle(self.now, Input::RemoveDone { track });
+                    let buffered = self.buffered[&track].clone();
+                    self.engine.handle(self.now, Input::RemoveDone { track, buffered });
                 }
                 Output::EndOfStream => self.ended = true,
+                Output::LiveSeekableRange { start, end } => self.seekable = Some((start, end)),
                 Output::Seek { time } => {
                     self.time = time;
                     self.seeks.push(time);
@@ -228,7 +232,8 @@ impl Sim {
             self.appended.push((track, format!("{level}@{start}")));
             self.ended = false;
         }
-        self.engine.handle(self.now, Input::AppendDone { track });
+        let buffered = self.buffered.get(&track).cloned().unwrap_or_default();
+        self.engine.handle(self.now, Input::AppendDone { track, buffered });
     }
 
     fn playable_at(&self, t: f64) -> bool {
@@ -526,6 +531,7 @@ fn live_starts_near_the_edge_and_follows_it() {
     assert!(sim.sequence_mode);
     // Window of 6 segments on a 0-based timeline: edge at 24 s, start 3 segments back.
     assert_eq!(sim.seeks.first(), Some(&12.0));
+    assert_eq!(sim.seekable, Some((0.0, 24.0)), "the window is seekable before data arrives");
     sim.run(60_000);
     assert!(sim.fatal_error().is_none(), "{:?}", sim.events);
     let edge = sim.engine.stats().live_edge.unwrap();

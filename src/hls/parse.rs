@@ -16,7 +16,7 @@
 //!   a last line without a newline becomes a URI, and LL-HLS tags become unknown tags
 //!   of the next segment.
 //! * `EXT-X-BYTERANGE` without `@offset` is kept without an offset; durations are f32
-//!   (4.004 becomes 4.0040002, and 10,000 of them drift); `EXT-X-PROGRAM-DATE-TIME`
+//!   (4.004 comes back as 4.004000186920166, and 10,000 of them drift); `EXT-X-PROGRAM-DATE-TIME`
 //!   goes through a strict RFC 3339 parse that rejects the `+0000` offsets ffmpeg
 //!   writes, again silently; a URI line without `EXTINF` becomes a 0 s segment; a
 //!   rejected `EXT-X-STREAM-INF` (no `BANDWIDTH`) lets its URI overwrite the previous
@@ -59,8 +59,8 @@ use url::Url;
 
 use super::error::ParseError;
 use super::model::{
-    ByteRange, Encryption, MasterPlaylist, MediaPlaylist, Playlist, PlaylistType, Rendition,
-    RenditionType, Resolution, Resource, Segment, Variant,
+    ByteRange, Encryption, MasterPlaylist, MediaPlaylist, Playlist, PlaylistType, Rendition, RenditionType, Resolution,
+    Resource, Segment, Variant,
 };
 
 /// Parses one playlist, master or media, resolving every URI against `url` (the
@@ -81,9 +81,7 @@ pub fn parse_playlist(text: &str, url: &str) -> Result<Playlist, ParseError> {
         _ => return Err(ParseError::new(1, "the first line must be #EXTM3U")),
     }
     let lines: Vec<(usize, Line)> = lines.map(|(n, l)| (n, Line::classify(l))).collect();
-    let is_master = lines
-        .iter()
-        .any(|(_, l)| matches!(l, Line::Tag { name, .. } if MASTER_TAGS.contains(name)));
+    let is_master = lines.iter().any(|(_, l)| matches!(l, Line::Tag { name, .. } if MASTER_TAGS.contains(name)));
     let url = url.to_string();
     if is_master {
         parse_master(&lines, &base, url).map(Playlist::Master)
@@ -127,7 +125,10 @@ enum Line<'a> {
     Blank,
     Comment,
     /// `#EXT<name>[:<value>]`, `name` without the `#`.
-    Tag { name: &'a str, value: Option<&'a str> },
+    Tag {
+        name: &'a str,
+        value: Option<&'a str>,
+    },
     Uri(&'a str),
 }
 
@@ -151,9 +152,7 @@ impl<'a> Line<'a> {
 }
 
 fn resolve(base: &Url, uri: &str, line: usize) -> Result<String, ParseError> {
-    base.join(uri)
-        .map(String::from)
-        .map_err(|e| ParseError::new(line, format!("cannot resolve the URI {uri:?}: {e}")))
+    base.join(uri).map(String::from).map_err(|e| ParseError::new(line, format!("cannot resolve the URI {uri:?}: {e}")))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -222,9 +221,7 @@ fn parse_master(lines: &[(usize, Line)], base: &Url, url: String) -> Result<Mast
 fn variant(attrs: &Attributes, url: String) -> Result<Variant, ParseError> {
     Ok(Variant {
         url,
-        bandwidth: attrs
-            .integer("BANDWIDTH")?
-            .ok_or_else(|| attrs.error("the BANDWIDTH attribute is required"))?,
+        bandwidth: attrs.integer("BANDWIDTH")?.ok_or_else(|| attrs.error("the BANDWIDTH attribute is required"))?,
         average_bandwidth: attrs.integer("AVERAGE-BANDWIDTH")?,
         codecs: attrs.string("CODECS"),
         resolution: attrs.resolution("RESOLUTION")?,
@@ -264,7 +261,7 @@ fn rendition(attrs: &Attributes, base: &Url) -> Result<Rendition, ParseError> {
 /// What the tags since the last URI line say about the next segment.
 #[derive(Default)]
 struct NextSegment {
-    /// `EXTINF` duration read as f64 from the text, and its line.
+    /// `EXTINF` duration, read as f64 from the text.
     duration: Option<f64>,
     /// `EXT-X-BYTERANGE`: length, optional offset, line.
     range: Option<(u64, Option<u64>, usize)>,
@@ -399,9 +396,9 @@ fn parse_media(lines: &[(usize, Line)], base: &Url, url: String) -> Result<Media
                     other => return Err(ParseError::new(n, format!("unknown EXT-X-PLAYLIST-TYPE {other:?}"))),
                 }
             }
-            // m3u8-rs trap: tags after the last URI line are lost, EXT-X-ENDLIST
-            // among them when trailing tags precede it. Every line is read here, and
-            // ENDLIST may appear anywhere (RFC 8216 §4.3.3.4).
+            // m3u8-rs drops the segment tags that follow the last URI line; here every
+            // line is read, and ENDLIST counts wherever it is (RFC 8216 §4.3.3.4 allows
+            // it anywhere), after trailing tags or before the first segment.
             "EXT-X-ENDLIST" => endlist = true,
             "EXT-X-INDEPENDENT-SEGMENTS" => independent_segments = true,
             "EXT-X-DISCONTINUITY" => next.discontinuity = true,
@@ -431,9 +428,8 @@ fn parse_media(lines: &[(usize, Line)], base: &Url, url: String) -> Result<Media
                         let (length, offset) =
                             byte_range(text).ok_or_else(|| attrs.error("BYTERANGE must be <length>[@<offset>]"))?;
                         let offset = offset.unwrap_or_else(|| range_ends.get(&url).copied().unwrap_or(0));
-                        let end = offset
-                            .checked_add(length)
-                            .ok_or_else(|| attrs.error("the byte range ends past 2^64"))?;
+                        let end =
+                            offset.checked_add(length).ok_or_else(|| attrs.error("the byte range ends past 2^64"))?;
                         range_ends.insert(url.clone(), end);
                         Some(ByteRange { offset, length })
                     }
@@ -472,8 +468,8 @@ fn parse_media(lines: &[(usize, Line)], base: &Url, url: String) -> Result<Media
         segment.sequence = first_sequence.saturating_add(segment.index as u64);
         segment.discontinuity_sequence = discontinuity_sequence.saturating_add(segment.discontinuity_sequence);
     }
-    let target_duration = target_duration
-        .unwrap_or_else(|| segments.iter().map(|s| s.duration).fold(0.0, f64::max).ceil());
+    let target_duration =
+        target_duration.unwrap_or_else(|| segments.iter().map(|s| s.duration).fold(0.0, f64::max).ceil());
     Ok(MediaPlaylist {
         url,
         version,
@@ -506,9 +502,7 @@ impl<'a> Attributes<'a> {
         let mut attrs = Attributes { tag, line, list: Vec::new() };
         let mut rest = value.unwrap_or("").trim();
         while !rest.is_empty() {
-            let eq = rest
-                .find('=')
-                .ok_or_else(|| attrs.error(format!("expected NAME=value, found {rest:?}")))?;
+            let eq = rest.find('=').ok_or_else(|| attrs.error(format!("expected NAME=value, found {rest:?}")))?;
             let name = rest[..eq].trim();
             if name.is_empty() || name.contains(',') {
                 return Err(attrs.error(format!("expected NAME=value, found {rest:?}")));
@@ -559,8 +553,7 @@ impl<'a> Attributes<'a> {
     }
 
     fn required(&self, name: &str) -> Result<&'a str, ParseError> {
-        self.get(name)
-            .ok_or_else(|| self.error(format!("the {name} attribute is required")))
+        self.get(name).ok_or_else(|| self.error(format!("the {name} attribute is required")))
     }
 
     fn yes(&self, name: &str) -> bool {
@@ -570,10 +563,9 @@ impl<'a> Attributes<'a> {
     fn integer(&self, name: &str) -> Result<Option<u64>, ParseError> {
         match self.find(name) {
             None => Ok(None),
-            Some((v, false)) if is_decimal(v) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| self.error(format!("{name}={v} is out of range"))),
+            Some((v, false)) if is_decimal(v) => {
+                v.parse().map(Some).map_err(|_| self.error(format!("{name}={v} is out of range")))
+            }
             Some((v, quoted)) => Err(self.error(format!("{name}={} is not a decimal integer", shown(v, quoted)))),
         }
     }
@@ -595,9 +587,7 @@ impl<'a> Attributes<'a> {
             let number = |s: &str| if is_decimal(s) { s.parse::<u32>().ok() } else { None };
             Some(Resolution { width: number(w)?, height: number(h)? })
         });
-        parsed
-            .map(Some)
-            .ok_or_else(|| self.error(format!("{name}={text} is not <width>x<height>")))
+        parsed.map(Some).ok_or_else(|| self.error(format!("{name}={text} is not <width>x<height>")))
     }
 }
 
@@ -646,7 +636,11 @@ fn date_time_ms(text: &str) -> Option<i64> {
     let hour = digits(11, 2)?;
     let minute = digits(14, 2)?;
     let second = digits(17, 2)?;
-    if !(separator(4, b"-") && separator(7, b"-") && separator(10, b"Tt ") && separator(13, b":") && separator(16, b":"))
+    if !(separator(4, b"-")
+        && separator(7, b"-")
+        && separator(10, b"Tt ")
+        && separator(13, b":")
+        && separator(16, b":"))
     {
         return None;
     }
@@ -868,7 +862,8 @@ mod tests {
         assert_eq!(ranges[0].end_inclusive(), 1719);
         assert_eq!(m.segments[3].init.as_ref().unwrap().range, Some(ByteRange { offset: 0, length: 720 }));
         // EXT-X-MAP's BYTERANGE without offset: at 0 when nothing of that resource came before.
-        let m = media("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"i.mp4\",BYTERANGE=\"720\"\n#EXTINF:4,\ns.mp4\n");
+        let m =
+            media("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"i.mp4\",BYTERANGE=\"720\"\n#EXTINF:4,\ns.mp4\n");
         assert_eq!(m.segments[0].init.as_ref().unwrap().range, Some(ByteRange { offset: 0, length: 720 }));
         // No previous range of the same resource: RFC 8216 §4.3.2.2 says fail, at the BYTERANGE line.
         let e = error(
@@ -1105,10 +1100,33 @@ mod tests {
         }
         // Pseudo-random playlists of playlist-ish fragments and bytes (a fixed LCG).
         let fragments = [
-            "#EXTM3U\n", "#EXTINF:", "4.5,", "#EXT-X-BYTERANGE:", "100@", "\n", "\r\n", "seg.ts", "\"", "=",
-            ",", "#EXT-X-MAP:URI=", "#EXT-X-KEY:METHOD=", "#EXT-X-STREAM-INF:BANDWIDTH=", "#EXT-X-MEDIA:TYPE=",
-            "#EXT-X-PROGRAM-DATE-TIME:2024-03-04T23:02:17", "+0000", "#EXT-X-SKIP:SKIPPED-SEGMENTS=",
-            "18446744073709551615", "-", "é", "\u{feff}", "#EXT-X-PART:", "http://[", "#", ":", "x",
+            "#EXTM3U\n",
+            "#EXTINF:",
+            "4.5,",
+            "#EXT-X-BYTERANGE:",
+            "100@",
+            "\n",
+            "\r\n",
+            "seg.ts",
+            "\"",
+            "=",
+            ",",
+            "#EXT-X-MAP:URI=",
+            "#EXT-X-KEY:METHOD=",
+            "#EXT-X-STREAM-INF:BANDWIDTH=",
+            "#EXT-X-MEDIA:TYPE=",
+            "#EXT-X-PROGRAM-DATE-TIME:2024-03-04T23:02:17",
+            "+0000",
+            "#EXT-X-SKIP:SKIPPED-SEGMENTS=",
+            "18446744073709551615",
+            "-",
+            "é",
+            "\u{feff}",
+            "#EXT-X-PART:",
+            "http://[",
+            "#",
+            ":",
+            "x",
         ];
         let mut state = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..2000 {

@@ -111,9 +111,10 @@ impl Mse {
     pub fn update_end(&mut self, track: Track) -> Vec<Input> {
         let mut inputs = Vec::new();
         let Some(i) = self.buffers.iter().position(|b| b.track == track) else { return inputs };
+        let buffered = ranges(&self.buffers[i].sb);
         match self.buffers[i].current.take() {
-            Some(Op::Append { .. }) => inputs.push(Input::AppendDone { track }),
-            Some(Op::Remove { .. }) => inputs.push(Input::RemoveDone { track }),
+            Some(Op::Append { .. }) => inputs.push(Input::AppendDone { track, buffered }),
+            Some(Op::Remove { .. }) => inputs.push(Input::RemoveDone { track, buffered }),
             None => {}
         }
         inputs.extend(self.start_next(i));
@@ -158,9 +159,15 @@ impl Mse {
                 match op {
                     Op::Append { .. } => Some(Input::AppendFailed { track, quota, reason: format!("{e:?}") }),
                     // A refused remove (e.g. an empty range) leaves nothing to undo.
-                    Op::Remove { .. } => Some(Input::RemoveDone { track }),
+                    Op::Remove { .. } => Some(Input::RemoveDone { track, buffered: ranges(&b.sb) }),
                 }
             }
+        }
+    }
+
+    pub fn set_live_seekable_range(&self, start: f64, end: f64) {
+        if self.source.ready_state() == MediaSourceReadyState::Open {
+            let _ = self.source.set_live_seekable_range(start, end);
         }
     }
 
@@ -180,20 +187,7 @@ impl Mse {
 
     /// Each track's buffered ranges.
     pub fn buffered(&self) -> Vec<(Track, Vec<TimeRange>)> {
-        self.buffers
-            .iter()
-            .map(|b| {
-                let mut ranges = Vec::new();
-                if let Ok(tr) = b.sb.buffered() {
-                    for i in 0..tr.length() {
-                        if let (Ok(start), Ok(end)) = (tr.start(i), tr.end(i)) {
-                            ranges.push(TimeRange { start, end });
-                        }
-                    }
-                }
-                (b.track, ranges)
-            })
-            .collect()
+        self.buffers.iter().map(|b| (b.track, ranges(&b.sb))).collect()
     }
 
     pub fn detach(&mut self) {
@@ -204,4 +198,17 @@ impl Mse {
         self.source.set_onsourceopen(None);
         let _ = Url::revoke_object_url(&self.object_url);
     }
+}
+
+/// A SourceBuffer's buffered ranges (empty once it has left its MediaSource).
+fn ranges(sb: &SourceBuffer) -> Vec<TimeRange> {
+    let mut ranges = Vec::new();
+    if let Ok(tr) = sb.buffered() {
+        for i in 0..tr.length() {
+            if let (Ok(start), Ok(end)) = (tr.start(i), tr.end(i)) {
+                ranges.push(TimeRange { start, end });
+            }
+        }
+    }
+    ranges
 }

@@ -94,6 +94,11 @@ impl Driver {
                 Output::Remove { track, start, end } => {
                     feedback.extend(self.mse.as_mut().and_then(|m| m.remove(track, start, end)));
                 }
+                Output::LiveSeekableRange { start, end } => {
+                    if let Some(m) = self.mse.as_ref() {
+                        m.set_live_seekable_range(start, end);
+                    }
+                }
                 Output::EndOfStream => {
                     if let Some(m) = self.mse.as_mut() {
                         m.end_of_stream();

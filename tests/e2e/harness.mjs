@@ -56,7 +56,6 @@ export async function openPlayer(browser, base, src, extra = "") {
   await page.addInitScript(() => {
     window.__stalls = [];
     window.__events = [];
-    document.addEventListener("play", () => {}, true);
     const watch = (video) => {
       let since = null, started = false;
       video.addEventListener("playing", () => {
@@ -68,15 +67,17 @@ export async function openPlayer(browser, base, src, extra = "") {
       video.addEventListener("seeking", () => { since = null; });
     };
     window.__watch = watch;
+    // The element re-dispatches the player's events, bubbling: record them all
+    // from the first one on.
+    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update"]) {
+      document.addEventListener("tubeswarm-" + t, (e) => window.__events.push({ type: t, detail: e.detail }));
+    }
   });
   await page.goto(`${base}?src=${encodeURIComponent(src)}${extra}`);
   await page.waitForFunction(() => document.getElementById("player")?.player, null, { timeout: 20_000 });
   await page.evaluate(() => {
     const el = document.getElementById("player");
     window.__watch(el.video);
-    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update"]) {
-      el.addEventListener("tubeswarm-" + t, (e) => window.__events.push({ type: t, detail: e.detail }));
-    }
   });
   return page;
 }

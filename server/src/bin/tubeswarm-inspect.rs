@@ -205,7 +205,8 @@ fn describe_media(m: &MediaPlaylist, s: &Summary) -> String {
         if i == 3 && m.segments.len() > 6 {
             let _ = writeln!(t, "  ...");
         }
-        let mut line = format!("  #{} seq {} [{:.3} s +{:.3} s] line {}", x.index, x.sequence, x.start, x.duration, x.line);
+        let mut line =
+            format!("  #{} seq {} [{:.3} s +{:.3} s] line {}", x.index, x.sequence, x.start, x.duration, x.line);
         if let Some(r) = x.resource.range {
             let _ = write!(line, " bytes {}-{}", r.offset, r.end_inclusive());
         }
