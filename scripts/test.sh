@@ -13,6 +13,17 @@ cargo test --workspace
 echo "== build (wasm package, native tools, sample media)"
 scripts/build.sh >/dev/null
 
+echo "== browser unit tests of the web adapters (wasm-bindgen-test, headless Chromium)"
+log=$(mktemp)
+target/debug/tubeswarm-demo --port 0 --www www --pkg pkg --media generated/media >"$log" 2>&1 &
+demo=$!
+trap 'kill $demo 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q '^http://' "$log" && break; sleep 0.1; done
+TUBESWARM_TEST_ORIGIN=$(grep -m1 '^http://' "$log") \
+CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  PATH="$WASM_PATH" cargo test --target wasm32-unknown-unknown --lib
+kill $demo; trap - EXIT
+
 echo "== end-to-end tests (headless Chromium)"
 node --test --test-concurrency=1 tests/e2e/
 

@@ -55,6 +55,9 @@ impl Vod {
     }
 }
 
+/// Makes a live playlist's text for a virtual time in ms.
+type LivePlaylist = Box<dyn Fn(u64) -> String>;
+
 /// The fake network and media element around one engine.
 struct Sim {
     engine: Engine,
@@ -66,7 +69,7 @@ struct Sim {
     bytes_per_ms: f64,
     latency_ms: u64,
     /// Live stream: (playlist URL, function of now → playlist text).
-    live: Option<(String, Box<dyn Fn(u64) -> String>)>,
+    live: Option<(String, LivePlaylist)>,
     in_flight: BTreeMap<RequestId, (u64, Result<Vec<u8>, u16>)>,
     /// The link is shared: a response finishes after everything queued before it.
     link_free_at: u64,
@@ -429,7 +432,7 @@ fn a_failing_mirror_falls_back_and_is_then_avoided() {
     let broken = sim.fetched.iter().filter(|u| u.contains("/broken/")).count();
     let ok = sim.fetched.iter().filter(|u| u.contains("/ok/")).count();
     let origin = sim.fetched.iter().filter(|u| u.starts_with(ORIGIN) && u.ends_with(".mp4")).count();
-    assert!(broken >= 1 && broken <= 2, "tried once per track, then avoided: {broken}");
+    assert!((1..=2).contains(&broken), "tried once per track, then avoided: {broken}");
     assert!(ok > 10, "the working mirror served: {ok}");
     assert_eq!(origin, 0, "mirrors spare the origin");
     assert!(sim.events.iter().any(|e| matches!(e, Event::SourceFailed { status: Some(404), .. })));

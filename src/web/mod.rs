@@ -7,3 +7,6 @@ mod options;
 mod player;
 
 pub use player::Player;
+
+#[cfg(test)]
+mod tests;

@@ -58,14 +58,14 @@ impl Mse {
         Ok(Mse { source, object_url, buffers: Vec::new(), end_of_stream_pending: false, _on_open: Some(open) })
     }
 
-    /// Add the SourceBuffers (after `sourceopen`). `report` receives the result
-    /// of every queued operation.
+    /// Add the SourceBuffers (after `sourceopen`); `callbacks` gives each one its
+    /// `updateend` and `error` handlers.
     pub fn add_buffers(
         &mut self,
         tracks: &[(Track, String)],
         duration: Option<f64>,
         sequence_mode: bool,
-        report: impl Fn(Track) -> (Box<dyn FnMut()>, Box<dyn FnMut()>),
+        callbacks: impl Fn(Track) -> (Box<dyn FnMut()>, Box<dyn FnMut()>),
     ) -> Result<(), String> {
         for (track, mime) in tracks {
             if !MediaSource::is_type_supported(mime) {
@@ -75,7 +75,7 @@ impl Mse {
             if sequence_mode {
                 sb.set_mode(SourceBufferAppendMode::Sequence);
             }
-            let (update_end, error) = report(*track);
+            let (update_end, error) = callbacks(*track);
             let on_update_end = Closure::<dyn FnMut()>::new(update_end);
             let on_error = Closure::<dyn FnMut()>::new(error);
             sb.set_onupdateend(Some(on_update_end.as_ref().unchecked_ref()));

@@ -32,12 +32,16 @@ struct Driver {
     timer: Option<i32>,
     timer_closure: Option<Closure<dyn FnMut()>>,
     interval: Option<i32>,
-    element_listeners: Vec<(&'static str, Closure<dyn FnMut()>)>,
+    element_listeners: Vec<(&'static str, Callback)>,
     interval_closure: Option<Closure<dyn FnMut()>>,
     destroyed: bool,
 }
 
 type Shared = Rc<RefCell<Driver>>;
+/// A JS callback kept alive as long as the listener it was registered as.
+type Callback = Closure<dyn FnMut()>;
+/// A SourceBuffer's `updateend` and `error` handlers.
+type BufferCallbacks = (Box<dyn FnMut()>, Box<dyn FnMut()>);
 
 /// Feed one input, carry out every resulting output, then dispatch the page
 /// events (after the borrow ends: a listener may call back into the player).
@@ -192,7 +196,7 @@ impl Driver {
 }
 
 /// `updateend` and `error` handlers for one SourceBuffer.
-fn buffer_callbacks(weak: &Weak<RefCell<Driver>>, track: crate::engine::Track) -> (Box<dyn FnMut()>, Box<dyn FnMut()>) {
+fn buffer_callbacks(weak: &Weak<RefCell<Driver>>, track: crate::engine::Track) -> BufferCallbacks {
     let w1 = weak.clone();
     let update_end = move || {
         let Some(rc) = w1.upgrade() else { return };
