@@ -24,12 +24,17 @@ fi
 # 2. A Rust toolchain that can target wasm32 --------------------------------------
 # First choice: rustup's own target. Where rustup cannot download (these machines),
 # build std for wasm32 with Debian's rustc-web and install it into its sysroot.
+# TUBESWARM_WASM_TOOLCHAIN=debian forces the fallback (to check it where rustup works).
 mkdir -p .tools
-if rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+rm -f .tools/wasm-toolchain
+if [ "${TUBESWARM_WASM_TOOLCHAIN:-}" = debian ]; then
+  :
+elif rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
   echo rustup > .tools/wasm-toolchain
 elif timeout 25 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
   echo rustup > .tools/wasm-toolchain
-else
+fi
+if [ ! -s .tools/wasm-toolchain ] || [ "${TUBESWARM_WASM_TOOLCHAIN:-}" = debian ]; then
   echo debian > .tools/wasm-toolchain
   SYS=$(/usr/bin/rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown/lib
   if ! ls "$SYS"/libstd-*.rlib >/dev/null 2>&1; then

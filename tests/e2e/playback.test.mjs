@@ -41,6 +41,23 @@ test("seeking to three points lands and plays on", async () => {
   await page.close();
 });
 
+test("the VOD ends: the element fires ended at the duration", async () => {
+  const page = await openPlayer(browser, server.url, VOD);
+  await playUntil(page, 0.5, { from: 0 });
+  const end = await page.evaluate(async () => {
+    const v = document.getElementById("player").video;
+    v.currentTime = v.duration - 3;
+    await new Promise((resolve, reject) => {
+      v.addEventListener("ended", resolve, { once: true });
+      setTimeout(() => reject(new Error(`no ended event; at ${v.currentTime} of ${v.duration}`)), 15_000);
+    });
+    return { t: v.currentTime, d: v.duration };
+  });
+  assert.ok(Math.abs(end.t - end.d) < 0.5, JSON.stringify(end));
+  assert.equal((await state(page)).error, null);
+  await page.close();
+});
+
 test("a manual switch to each level plays that level", async () => {
   const page = await openPlayer(browser, server.url, VOD);
   await playUntil(page, 1, { from: 0 });
