@@ -24,6 +24,7 @@ mod io;
 mod levels;
 mod requests;
 mod sources;
+mod store;
 mod track;
 
 use std::collections::{HashMap, VecDeque};
@@ -36,6 +37,7 @@ pub use buffer::{buffered_ahead, buffered_end, covers};
 pub use io::*;
 pub use levels::LevelInfo;
 pub use sources::{backoff_ms, SourceSet};
+pub use store::{SegmentId, SegmentStore, StreamKey};
 pub use track::{next_segment, Appended, NextSegment};
 
 use crate::codecs::{codecs_from_init, mp4_mime, split_codecs};
@@ -47,6 +49,9 @@ use track::{TrackState, UnconfirmedAppend};
 /// How long to wait before appending again after a QuotaExceededError that no
 /// eviction could answer (playback frees room as it moves on).
 const QUOTA_RETRY_MS: u64 = 1_000;
+
+/// How soon a live playlist refresh that could not be parsed is tried again.
+const BAD_REFRESH_RETRY_MS: u64 = 1_000;
 
 /// How far ahead of the playhead a manual level switch can take effect: about
 /// the time to fetch the new level's first segment.
@@ -424,6 +429,23 @@ impl Engine {
 
     // ----- playlists ------------------------------------------------------------
 
+    /// A media playlist, or `None` once the failure is handled: fatal on a first
+    /// load; on a refresh of a live playlist, a warning (the caller retries soon,
+    /// and playback goes on with what it has).
+    fn parse_media(&mut self, body: &[u8], url: &str, is_refresh: bool) -> Option<MediaPlaylist> {
+        let message = match parse_playlist(&String::from_utf8_lossy(body), url) {
+            Ok(Playlist::Media(m)) => return Some(m),
+            Ok(Playlist::Master(_)) => format!("{url}: a master playlist where a media playlist was expected"),
+            Err(e) => format!("{url}: {e}"),
+        };
+        if is_refresh {
+            self.emit(Event::Error { kind: ErrorKind::Playlist, fatal: false, message });
+        } else {
+            self.fail(ErrorKind::Playlist, message);
+        }
+        None
+    }
+
     fn parse(&mut self, body: &[u8], url: &str) -> Option<Playlist> {
         let text = String::from_utf8_lossy(body);
         match parse_playlist(&text, url) {
@@ -501,17 +523,11 @@ impl Engine {
     fn on_level_playlist(&mut self, now_ms: u64, level: usize, body: &[u8]) {
         let url = self.levels[level].url.clone();
         let is_refresh = self.levels[level].playlist.is_some();
-        let text = String::from_utf8_lossy(body);
-        let media = match parse_playlist(&text, &url) {
-            Ok(Playlist::Media(m)) => m,
-            Ok(Playlist::Master(_)) => return self.fail(ErrorKind::Playlist, format!("{url}: a master playlist where a media playlist was expected")),
-            Err(e) if is_refresh => {
-                // A bad refresh of a live playlist: keep playing what we have, try again.
-                self.emit(Event::Error { kind: ErrorKind::Playlist, fatal: false, message: format!("{url}: {e}") });
-                self.live_reload_at = Some(now_ms + 1000);
-                return;
+        let Some(media) = self.parse_media(body, &url, is_refresh) else {
+            if is_refresh {
+                self.live_reload_at = Some(now_ms + BAD_REFRESH_RETRY_MS);
             }
-            Err(e) => return self.fail(ErrorKind::Playlist, format!("{url}: {e}")),
+            return;
         };
         // Align on the playlist now playing (this level's last version, or the
         // level we are switching from) so the timeline stays one.
@@ -543,16 +559,11 @@ impl Engine {
     fn on_audio_playlist(&mut self, now_ms: u64, body: &[u8]) {
         let Some(url) = self.audio.as_ref().map(|a| a.url.clone()) else { return };
         let is_refresh = self.audio.as_ref().is_some_and(|a| a.playlist.is_some());
-        let text = String::from_utf8_lossy(body);
-        let media = match parse_playlist(&text, &url) {
-            Ok(Playlist::Media(m)) => m,
-            Ok(Playlist::Master(_)) => return self.fail(ErrorKind::Playlist, format!("{url}: a master playlist where a media playlist was expected")),
-            Err(e) if is_refresh => {
-                self.emit(Event::Error { kind: ErrorKind::Playlist, fatal: false, message: format!("{url}: {e}") });
-                self.audio_reload_at = Some(now_ms + 1000);
-                return;
+        let Some(media) = self.parse_media(body, &url, is_refresh) else {
+            if is_refresh {
+                self.audio_reload_at = Some(now_ms + BAD_REFRESH_RETRY_MS);
             }
-            Err(e) => return self.fail(ErrorKind::Playlist, format!("{url}: {e}")),
+            return;
         };
         let audio = self.audio.as_mut().expect("checked above");
         let previous = audio.playlist.take();
