@@ -11,6 +11,8 @@
 pub mod codecs;
 pub mod engine;
 pub mod hls;
+pub mod integrity;
+pub mod p2p;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -114,6 +114,8 @@ class TubeswarmPlayer extends HTMLElement {
     const options = { src };
     const mirrors = this.getAttribute("mirrors");
     if (mirrors) options.mirrors = mirrors.split(/\s+/).filter(Boolean).map((m) => new URL(m, document.baseURI).href);
+    const hashes = this.getAttribute("segments-sha256-url");
+    if (hashes) options.segmentsSha256Url = new URL(hashes, document.baseURI).href;
     if (this.hasAttribute("muted")) this.video.muted = true;
     this._ready = ready.then(async () => {
       const player = await Player.create(this.video, options);
@@ -130,7 +132,7 @@ class TubeswarmPlayer extends HTMLElement {
         }
       });
       player.addEventListener("error", (e) => { if (e.detail.fatal) this._showError(e.detail.message); });
-      for (const type of ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update"]) {
+      for (const type of ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "integrity-failure"]) {
         player.addEventListener(type, (e) =>
           this.dispatchEvent(new CustomEvent("tubeswarm-" + type, { detail: e.detail, bubbles: true, composed: true })));
       }

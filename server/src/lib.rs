@@ -12,3 +12,4 @@
 pub mod demo;
 pub mod live;
 pub mod samples;
+pub mod tracker;

@@ -335,6 +335,17 @@ fn mirrors() {
     assert_eq!(reply.status, 503);
     let reply = get(&flaky);
     assert_eq!((reply.status, reply.body), (200, media_bytes()));
+
+    // The poisoning mirror: init ranges (from 0) intact, media ranges with one
+    // byte flipped, same length and headers.
+    let poison = format!("{}/mirror/poison/vod/a-240-fragmented.mp4", s.base);
+    let init = request("GET", &poison, &[("Range", "bytes=0-99")]);
+    assert_eq!((init.status, init.body), (206, media_bytes()[..100].to_vec()));
+    let part = request("GET", &poison, &[("Range", "bytes=100-199")]);
+    assert_eq!(part.status, 206);
+    assert_eq!(part.header("content-range"), Some("bytes 100-199/1000"));
+    let differing: Vec<usize> = (0..100).filter(|&i| part.body[i] != media_bytes()[100 + i]).collect();
+    assert_eq!(differing, [50]);
 }
 
 #[test]

@@ -132,6 +132,9 @@ pub enum ErrorKind {
     Unsupported,
     /// The SourceBuffer refused the media.
     Media,
+    /// Segment bytes did not match their published SHA-256, or the map of hashes
+    /// could not be used.
+    Integrity,
 }
 
 /// Notifications for the JS API (`player.addEventListener(type, ...)`).
@@ -142,8 +145,11 @@ pub enum Event {
     Levels { levels: Vec<super::LevelInfo> },
     /// The level being fetched changed.
     LevelSwitch { level: Option<usize>, auto: bool, audio_only: bool },
-    /// One segment was appended.
-    Segment { track: Track, level: Option<usize>, sequence: u64, bytes: u64, source: Source, url: String },
+    /// One segment was appended. `verified`: its SHA-256 matched the published map
+    /// (false when no map is configured, or the map does not list it yet).
+    Segment { track: Track, level: Option<usize>, sequence: u64, bytes: u64, source: Source, url: String, verified: bool },
+    /// Bytes whose SHA-256 did not match: discarded, and fetched again elsewhere.
+    IntegrityFailure { url: String, base: String, expected: String, actual: String },
     /// A mirror (or the origin) failed; later requests avoid it for a while.
     SourceFailed { base: String, status: Option<u16>, reason: String },
     /// A request is retried after `delay_ms`.

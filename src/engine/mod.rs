@@ -13,9 +13,13 @@
 //! let playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"init.mp4\"\n\
 //!                 #EXTINF:4,\ns0.m4s\n#EXT-X-ENDLIST\n";
 //! engine.handle(10, Input::HttpDone { id, body: playlist.as_bytes().into() });
-//! // No CODECS anywhere: the engine reads them from the init segment first.
-//! let Some(Output::Fetch { url, .. }) = engine.poll() else { panic!() };
-//! assert_eq!(url, "https://example.org/init.mp4");
+//! // No CODECS anywhere: the engine reads them from the init segment first
+//! // (after telling the page about the levels).
+//! let fetch = std::iter::from_fn(|| engine.poll()).find_map(|o| match o {
+//!     Output::Fetch { url, .. } => Some(url),
+//!     _ => None,
+//! });
+//! assert_eq!(fetch.as_deref(), Some("https://example.org/init.mp4"));
 //! ```
 
 mod abr;
@@ -41,6 +45,7 @@ pub use store::{SegmentId, SegmentStore, StreamKey};
 pub use track::{next_segment, Appended, NextSegment};
 
 use crate::codecs::{codecs_from_init, mp4_mime, split_codecs};
+use crate::integrity::{to_hex, SegmentHashes, Verdict};
 use crate::hls::{has_new_segments, merge_live, parse_playlist, reload_delay_ms, MediaPlaylist, Playlist, Resource, Segment};
 use levels::{audio_only_info, ladder, single_level, AudioRendition, Level};
 use requests::{AfterFailure, Purpose, Request, RequestTable, Waiting};
@@ -78,6 +83,9 @@ pub struct Config {
     pub start_time: Option<f64>,
     /// How many segments behind the live edge a live stream starts.
     pub live_sync_segments: usize,
+    /// PeerTube's `segments-sha256.json`: when set, every segment is checked
+    /// against it before it is appended, and a mismatch is fetched again elsewhere.
+    pub segment_hashes_url: Option<String>,
 }
 
 impl Default for Config {
@@ -92,6 +100,7 @@ impl Default for Config {
             start_level: None,
             start_time: None,
             live_sync_segments: 3,
+            segment_hashes_url: None,
         }
     }
 }
@@ -111,6 +120,10 @@ pub struct Stats {
     pub auto_level: bool,
     pub audio_only: bool,
     pub buffer_ahead_s: f64,
+    /// Segments whose bytes did not match their published hash (all discarded).
+    pub integrity_failures: u64,
+    /// Segments appended after their hash matched.
+    pub segments_verified: u64,
     pub live: bool,
     pub live_edge: Option<f64>,
     /// Each SourceBuffer's buffered ranges, as last reported ("stats for nerds").
@@ -127,6 +140,16 @@ enum Phase {
     SettingUpMedia,
     Playing,
     Failed,
+}
+
+/// The map of segment hashes, when the page gave one.
+#[derive(Debug)]
+enum Hashes {
+    NotConfigured,
+    Loading,
+    Loaded(SegmentHashes),
+    /// It could not be fetched or read: segments play from HTTP unverified.
+    Unavailable,
 }
 
 /// The playback engine. See the [module docs](self).
@@ -158,6 +181,9 @@ pub struct Engine {
     end_of_stream_sent: bool,
     outputs: VecDeque<Output>,
     stats: Stats,
+    hashes: Hashes,
+    /// A refetch of the (live) hash map is under way or done for this edge.
+    hashes_refetched_at_sequence: Option<u64>,
 }
 
 fn resource_key(r: &Resource) -> String {
@@ -192,6 +218,8 @@ impl Engine {
             quota_retry_at: None,
             end_of_stream_sent: false,
             outputs: VecDeque::new(),
+            hashes: Hashes::NotConfigured,
+            hashes_refetched_at_sequence: None,
             stats: Stats {
                 http_downloaded_bytes: 0,
                 p2p_downloaded_bytes: 0,
@@ -203,6 +231,8 @@ impl Engine {
                 auto_level: true,
                 audio_only: false,
                 buffer_ahead_s: 0.0,
+                integrity_failures: 0,
+                segments_verified: 0,
                 live: false,
                 live_edge: None,
                 buffered: Vec::new(),
@@ -210,6 +240,10 @@ impl Engine {
         };
         let resource = Resource { url: url.to_string(), range: None };
         engine.fetch(Purpose::Master, resource, Vec::new(), 0, now_ms);
+        if let Some(hashes_url) = engine.config.segment_hashes_url.clone() {
+            engine.hashes = Hashes::Loading;
+            engine.fetch(Purpose::Hashes, Resource { url: hashes_url, range: None }, Vec::new(), 0, now_ms);
+        }
         engine
     }
 
@@ -368,7 +402,12 @@ impl Engine {
                     Some(s) => format!("HTTP {s}"),
                     None => reason,
                 };
-                self.fail(ErrorKind::Network, format!("every source failed for {} ({what})", req.resource.url));
+                let message = format!("every source failed for {} ({what})", req.resource.url);
+                if req.purpose == Purpose::Hashes {
+                    self.hashes_unavailable(now_ms, message);
+                } else {
+                    self.fail(ErrorKind::Network, message);
+                }
             }
         }
     }
@@ -416,13 +455,14 @@ impl Engine {
             Purpose::Master => self.on_master(now_ms, &body),
             Purpose::LevelPlaylist { level } => self.on_level_playlist(now_ms, level, &body),
             Purpose::AudioPlaylist => self.on_audio_playlist(now_ms, &body),
+            Purpose::Hashes => self.on_hashes(now_ms, &body),
             Purpose::Init { .. } => {
                 self.init_cache.insert(resource_key(&req.resource), body);
                 self.advance(now_ms);
             }
             Purpose::Segment { track, level, segment } => {
                 self.bandwidth.sample(body.len() as u64, now_ms.saturating_sub(req.started_ms));
-                self.on_segment(now_ms, track, level, &segment, body, req.url);
+                self.on_segment(now_ms, req, track, level, &segment, body);
             }
         }
     }
@@ -737,7 +777,8 @@ impl Engine {
     }
 
     fn schedule(&mut self, now_ms: u64) {
-        if self.phase != Phase::Playing {
+        // Segments wait for the map of hashes: none may be appended unchecked.
+        if self.phase != Phase::Playing || matches!(self.hashes, Hashes::Loading) {
             return;
         }
         for i in 0..self.tracks.len() {
@@ -796,10 +837,25 @@ impl Engine {
         }
     }
 
-    fn on_segment(&mut self, now_ms: u64, track: Track, level: Option<usize>, segment: &Segment, body: Arc<[u8]>, url: String) {
+    fn on_segment(&mut self, now_ms: u64, req: Request, track: Track, level: Option<usize>, segment: &Segment, body: Arc<[u8]>) {
         if self.phase != Phase::Playing || self.track_mut(track).is_none() {
             return;
         }
+        let verified = match self.verify(segment, &body) {
+            Verdict::Valid => true,
+            Verdict::Unknown => {
+                self.refetch_live_hashes(now_ms, segment.sequence);
+                false
+            }
+            Verdict::Mismatch { expected, actual } => {
+                // Never appended, stored or shared: fetch it again from another source.
+                self.stats.integrity_failures += 1;
+                let (expected, actual) = (to_hex(&expected), to_hex(&actual));
+                self.emit(Event::IntegrityFailure { url: req.url.clone(), base: req.base.clone(), expected, actual });
+                return self.retry_or_give_up(now_ms, req, None, "SHA-256 mismatch".into());
+            }
+        };
+        let url = req.url;
         let live = self.playlist_for(track).is_some_and(|p| p.is_live());
         if let Some(init) = segment.init.clone() {
             let appended = self.track_mut(track).and_then(|t| t.init_appended.clone());
@@ -822,7 +878,8 @@ impl Engine {
             t.last_appended = Some(Appended::after(t.last_appended.as_ref(), segment));
         }
         self.stats.segments_loaded += 1;
-        self.emit(Event::Segment { track, level, sequence: segment.sequence, bytes, source: Source::Http, url });
+        self.stats.segments_verified += u64::from(verified);
+        self.emit(Event::Segment { track, level, sequence: segment.sequence, bytes, source: Source::Http, url, verified });
         if track == Track::Main && self.choice == LevelChoice::Auto {
             let next = self.auto_level();
             if next != self.level {
@@ -1045,6 +1102,62 @@ impl Engine {
         t.last_appended = Some(Appended::after(None, &current));
         self.remove(Track::Main, next.start + next.duration * 0.25, f64::INFINITY);
     }
+
+    // ----- integrity -------------------------------------------------------------------
+
+    fn on_hashes(&mut self, now_ms: u64, body: &[u8]) {
+        match SegmentHashes::from_json_bytes(body) {
+            Ok(map) => {
+                if !map.malformed().is_empty() {
+                    let message = format!("{} entries of the segment hash map are malformed and were skipped", map.malformed().len());
+                    self.emit(Event::Error { kind: ErrorKind::Integrity, fatal: false, message });
+                }
+                self.hashes = Hashes::Loaded(map);
+                self.schedule(now_ms);
+            }
+            Err(e) if matches!(self.hashes, Hashes::Loaded(_)) => {
+                // A bad refresh keeps the map we had.
+                self.emit(Event::Error { kind: ErrorKind::Integrity, fatal: false, message: format!("segment hash map refresh: {e}") });
+            }
+            Err(e) => self.hashes_unavailable(now_ms, format!("segment hash map: {e}")),
+        }
+    }
+
+    /// Without a usable map, HTTP still plays (the origin serves the map too, so it
+    /// is no less trusted than the map), but nothing is marked verified.
+    fn hashes_unavailable(&mut self, now_ms: u64, reason: String) {
+        if matches!(self.hashes, Hashes::Loaded(_)) {
+            return;
+        }
+        self.hashes = Hashes::Unavailable;
+        let message = format!("{reason}; segments play unverified");
+        self.emit(Event::Error { kind: ErrorKind::Integrity, fatal: false, message });
+        self.schedule(now_ms);
+    }
+
+    fn verify(&self, segment: &Segment, bytes: &[u8]) -> Verdict {
+        match &self.hashes {
+            Hashes::Loaded(map) => map.verify(&segment.resource.url, segment.resource.range, bytes),
+            _ => Verdict::Unknown,
+        }
+    }
+
+    /// A live map lags its playlist: when a segment is not in it yet, fetch it
+    /// again (once per new segment at most).
+    fn refetch_live_hashes(&mut self, now_ms: u64, sequence: u64) {
+        let live = self.playlist_for(Track::Main).is_some_and(|p| p.is_live());
+        let Some(url) = self.config.segment_hashes_url.clone() else { return };
+        if !live || !matches!(self.hashes, Hashes::Loaded(_)) || self.hashes_refetched_at_sequence.is_some_and(|s| s >= sequence) {
+            return;
+        }
+        if self.requests.active.values().any(|r| r.purpose == Purpose::Hashes) {
+            return;
+        }
+        self.hashes_refetched_at_sequence = Some(sequence);
+        self.fetch(Purpose::Hashes, Resource { url, range: None }, Vec::new(), 0, now_ms);
+    }
+
+    // ----- errors and events ---------------------------------------------------------
 
     /// Ask for `[start, end)` of a track to be removed, and forget it at once in
     /// our view of the buffer (the next playhead report would say so anyway), so

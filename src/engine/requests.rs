@@ -13,6 +13,8 @@ pub enum Purpose {
     /// A video level's media playlist (`level` into the ladder).
     LevelPlaylist { level: usize },
     AudioPlaylist,
+    /// PeerTube's segments-sha256 map.
+    Hashes,
     /// An init segment, fetched to append or to read codecs from.
     Init { track: Track },
     Segment { track: Track, level: Option<usize>, segment: Box<Segment> },

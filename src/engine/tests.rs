@@ -51,12 +51,33 @@ impl Vod {
             files.insert(format!("{ORIGIN}f-{name}.m3u8"), playlist.into_bytes());
             files.insert(format!("{ORIGIN}f-{name}.mp4"), file);
         }
+        files.insert(format!("{ORIGIN}segments-sha256.json"), hash_map(&files).into_bytes());
         Vod { files }
     }
 }
 
 /// Makes a live playlist's text for a virtual time in ms.
 type LivePlaylist = Box<dyn Fn(u64) -> String>;
+
+/// PeerTube's VOD hash map (`{"file": {"start-end": "sha256"}}`, end inclusive)
+/// for every media segment of the playlists in `files`.
+fn hash_map(files: &HashMap<String, Vec<u8>>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut map = serde_json::Map::new();
+    for (url, text) in files.iter().filter(|(u, _)| u.ends_with(".m3u8") && !u.ends_with("master.m3u8")) {
+        let Ok(crate::hls::Playlist::Media(p)) = crate::hls::parse_playlist(&String::from_utf8_lossy(text), url) else { continue };
+        for s in &p.segments {
+            let r = s.resource.range.unwrap();
+            let file = &files[&s.resource.url];
+            let digest = Sha256::digest(&file[r.offset as usize..(r.offset + r.length) as usize]);
+            let name = s.resource.url.rsplit('/').next().unwrap().to_string();
+            let entry = map.entry(name).or_insert_with(|| serde_json::Value::Object(Default::default()));
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            entry.as_object_mut().unwrap().insert(format!("{}-{}", r.offset, r.end_inclusive()), hex.into());
+        }
+    }
+    serde_json::Value::Object(map).to_string()
+}
 
 /// The fake network and media element around one engine.
 struct Sim {
@@ -128,17 +149,24 @@ impl Sim {
         if self.broken.iter().any(|b| url.starts_with(b.as_str())) {
             return Err(404);
         }
-        let url = url.replace("http://mirror.test/ok/", ORIGIN);
+        // A mirror that serves corrupted segments: the padding of each media
+        // segment turns to ',' (the header stays readable).
+        let poison = url.starts_with("http://mirror.test/poison/");
+        let url = url.replace("http://mirror.test/ok/", ORIGIN).replace("http://mirror.test/poison/", ORIGIN);
         if let Some((live_url, make)) = &self.live {
             if &url == live_url {
                 return Ok(make(self.now).into_bytes());
             }
         }
         let file = self.files.get(&url).ok_or(404u16)?;
-        match range {
-            None => Ok(file.clone()),
-            Some(r) => file.get(r.offset as usize..(r.offset + r.length) as usize).map(<[u8]>::to_vec).ok_or(416),
+        let mut body = match range {
+            None => file.clone(),
+            Some(r) => file.get(r.offset as usize..(r.offset + r.length) as usize).map(<[u8]>::to_vec).ok_or(416u16)?,
+        };
+        if poison && body.starts_with(b"seg ") {
+            body.iter_mut().filter(|b| **b == b'.').for_each(|b| *b = b',');
         }
+        Ok(body)
     }
 
     fn carry_out(&mut self) {
@@ -211,6 +239,7 @@ impl Sim {
         if data == INIT {
             self.appended.push((track, "init".into()));
         } else {
+            assert!(!data.contains(&b','), "a corrupted segment reached the SourceBuffer");
             let mut parts = text.split_whitespace();
             assert_eq!(parts.next(), Some("seg"), "a media segment, not {text:?}");
             let start: f64 = parts.next().unwrap().parse().unwrap();
@@ -554,4 +583,47 @@ fn a_viewer_who_falls_out_of_the_live_window_rejoins_it() {
     sim.run(30_000);
     let edge = sim.engine.stats().live_edge.unwrap();
     assert!(edge - sim.time < 25.0, "rejoined: edge {edge}, playhead {}", sim.time);
+}
+
+fn hashed_vod(mirrors: Vec<String>) -> Sim {
+    let config = Config { segment_hashes_url: Some(format!("{ORIGIN}segments-sha256.json")), mirrors, ..Config::default() };
+    vod_sim(config)
+}
+
+#[test]
+fn every_segment_is_verified_against_the_hash_map() {
+    let mut sim = hashed_vod(vec![]);
+    sim.run(20_000);
+    assert!(sim.fatal_error().is_none(), "{:?}", sim.events);
+    let stats = sim.engine.stats();
+    let appended = sim.appended.iter().filter(|(_, s)| s != "init").count() as u64;
+    assert!(appended > 10);
+    assert_eq!(stats.segments_verified, appended);
+    assert!(sim.events.iter().all(|e| !matches!(e, Event::Segment { verified: false, .. })));
+}
+
+#[test]
+fn a_poisoning_mirror_is_caught_and_the_origin_serves_instead() {
+    let mut sim = hashed_vod(vec!["http://mirror.test/poison/".into()]);
+    sim.run(20_000);
+    // The fake SourceBuffer asserts that no corrupted byte is appended.
+    assert!(sim.fatal_error().is_none(), "{:?}", sim.events);
+    assert!(sim.time > 15.0, "plays on: {}", sim.time);
+    let failures: Vec<&Event> = sim.events.iter().filter(|e| matches!(e, Event::IntegrityFailure { .. })).collect();
+    assert!(!failures.is_empty());
+    assert!(failures.iter().all(|e| matches!(e, Event::IntegrityFailure { base, .. } if base.contains("/poison/"))));
+    assert_eq!(sim.engine.stats().integrity_failures, failures.len() as u64);
+    // The poisoner is avoided once caught: a couple of tries (one per track), not one per segment.
+    assert!(failures.len() <= 2, "{}", failures.len());
+}
+
+#[test]
+fn without_a_usable_hash_map_http_still_plays_unverified() {
+    let config = Config { segment_hashes_url: Some(format!("{ORIGIN}missing.json")), max_retry_rounds: 1, ..Config::default() };
+    let mut sim = vod_sim(config);
+    sim.run(15_000);
+    assert!(sim.fatal_error().is_none(), "{:?}", sim.events);
+    assert!(sim.time > 10.0, "{}", sim.time);
+    assert!(sim.events.iter().any(|e| matches!(e, Event::Error { kind: ErrorKind::Integrity, fatal: false, .. })));
+    assert_eq!(sim.engine.stats().segments_verified, 0);
 }

@@ -17,6 +17,8 @@ pub struct PlayerOptions {
     pub start_time: Option<f64>,
     pub request_timeout: Option<u64>,
     pub max_retries: Option<u32>,
+    /// PeerTube's `segments-sha256.json` URL: every segment is checked against it.
+    pub segments_sha256_url: Option<String>,
 }
 
 impl PlayerOptions {
@@ -33,6 +35,7 @@ impl PlayerOptions {
                 _ => None,
             },
             start_time: self.start_time,
+            segment_hashes_url: self.segments_sha256_url.clone(),
             ..d
         }
     }

@@ -241,8 +241,9 @@ pub struct Player {
 #[wasm_bindgen]
 impl Player {
     /// Start playing `options.src` in `video`. Options: `src` (required),
-    /// `mirrors` (base URLs), `forwardBuffer`, `backBuffer` (seconds), `startLevel`,
-    /// `startTime`, `requestTimeout` (ms), `maxRetries`.
+    /// `mirrors` (base URLs), `segmentsSha256Url` (PeerTube's hash map: every
+    /// segment is verified before it is played), `forwardBuffer`, `backBuffer`
+    /// (seconds), `startLevel`, `startTime`, `requestTimeout` (ms), `maxRetries`.
     pub async fn create(video: HtmlVideoElement, options: JsValue) -> Result<Player, JsValue> {
         let options: PlayerOptions =
             serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;

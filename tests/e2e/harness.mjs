@@ -69,7 +69,7 @@ export async function openPlayer(browser, base, src, extra = "") {
     window.__watch = watch;
     // The element re-dispatches the player's events, bubbling: record them all
     // from the first one on.
-    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update"]) {
+    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update", "integrity-failure"]) {
       document.addEventListener("tubeswarm-" + t, (e) => window.__events.push({ type: t, detail: e.detail }));
     }
   });

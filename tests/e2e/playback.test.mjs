@@ -125,6 +125,21 @@ test("a 404 from one mirror falls back to another", async () => {
   await page.close();
 });
 
+test("every segment is verified by SHA-256, and a poisoning mirror is caught", async () => {
+  const mirrors = `${server.url}mirror/poison/vod/`;
+  const page = await openPlayer(browser, server.url, VOD, `&mirrors=${encodeURIComponent(mirrors)}`);
+  await playUntil(page, 6, { from: 0 });
+  const s = await state(page);
+  assert.equal(s.error, null);
+  const caught = s.events.filter((e) => e.type === "integrity-failure");
+  assert.ok(caught.length >= 1, JSON.stringify(s.events.map((e) => e.type)));
+  assert.ok(caught.every((e) => e.detail.base.includes("/mirror/poison/") && e.detail.expected !== e.detail.actual));
+  assert.equal(s.stats.integrityFailures, caught.length);
+  assert.ok(s.stats.segmentsVerified >= 4, JSON.stringify(s.stats));
+  assert.equal(s.stats.segmentsVerified, s.stats.segmentsLoaded, "every appended segment was verified");
+  await page.close();
+});
+
 test("a corrupt playlist shows an error instead of hanging", async () => {
   const page = await openPlayer(browser, server.url, "media/corrupt.m3u8");
   await page.waitForFunction(() => document.getElementById("player").shadowRoot.querySelector(".error").hasAttribute("data-shown"), null, { timeout: 10_000 });

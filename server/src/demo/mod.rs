@@ -6,8 +6,9 @@
 //! - `/media/live/live.m3u8` and `/media/live/master.m3u8`: the looped live stream
 //!   (see [`crate::live`]), made from the wall clock since start;
 //! - `/mirror/ok/` (same files as `/media/`), `/mirror/broken/` (404 to everything),
-//!   `/mirror/flaky/` (503 to every other request) for the player's fallback tests;
-//! - `/tracker/socket`: reserved for the WebSocket tracker (not served yet).
+//!   `/mirror/flaky/` (503 to every other request) for the player's fallback tests,
+//!   `/mirror/poison/` (one flipped byte in every media segment) for its integrity tests;
+//! - `/tracker/socket`: the WebSocket tracker (see `crate::tracker`).
 
 mod args;
 mod routes;

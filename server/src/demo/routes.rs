@@ -20,6 +20,7 @@ use tower_http::services::ServeDir;
 
 use super::Config;
 use crate::live::{LiveLoop, LiveManifest, MANIFEST_FILE};
+use crate::tracker::{self, Tracker, TrackerConfig};
 
 const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
 
@@ -73,9 +74,10 @@ pub fn router(config: &Config) -> Router {
         .nest_service("/mirror/ok", media.clone())
         .route("/mirror/broken", any(not_found))
         .route("/mirror/broken/{*rest}", any(not_found))
-        .nest_service("/mirror/flaky", flaky(media))
-        // Reserved for the WebSocket tracker (a later issue).
-        .route("/tracker/socket", any(tracker_reserved))
+        .nest_service("/mirror/flaky", flaky(media.clone()))
+        .nest_service("/mirror/poison", poison(media))
+        // The WebSocket tracker, as PeerTube serves it.
+        .route("/tracker/socket", tracker::endpoint(demo_tracker()))
         .nest_service("/pkg", ServeDir::new(&config.pkg))
         .fallback_service(ServeDir::new(&config.www))
         .with_state(state)
@@ -124,16 +126,51 @@ fn flaky(
     })
 }
 
-async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "broken mirror\n").into_response()
+/// `/mirror/poison/`: the media folder, but every ranged response that does not
+/// start at byte 0 (media segments; init segments start at 0) has one byte in its
+/// middle flipped. The player must catch it with the segment hashes, never play it.
+fn poison(
+    media: ServeDir,
+) -> impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send>
+       + Clone
+       + Send {
+    tower::service_fn(move |request: Request| {
+        let media = media.clone();
+        async move {
+            let corrupt = request
+                .headers()
+                .get(header::RANGE)
+                .and_then(|r| r.to_str().ok())
+                .is_some_and(|r| !r.starts_with("bytes=0-"));
+            let response = media.oneshot(request).await?;
+            if !corrupt || !response.status().is_success() {
+                return Ok(response.map(Body::new));
+            }
+            let (parts, body) = response.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(Body::new(body), 64 << 20).await else {
+                return Ok((StatusCode::INTERNAL_SERVER_ERROR, "poison mirror: body too large\n").into_response());
+            };
+            let mut bytes = bytes.to_vec();
+            let middle = bytes.len() / 2;
+            if let Some(b) = bytes.get_mut(middle) {
+                *b ^= 0xff;
+            }
+            Ok(Response::from_parts(parts, Body::from(bytes)))
+        }
+    })
 }
 
-async fn tracker_reserved() -> Response {
-    (
-        StatusCode::NOT_IMPLEMENTED,
-        "the tracker is not part of this server yet\n",
-    )
-        .into_response()
+/// The demo's tracker: default limits, except the announce limit per address
+/// and info_hash, which is off: every viewer of this loopback server (test browsers
+/// reloading pages included) counts as the same address here.
+fn demo_tracker() -> Tracker {
+    let mut config = TrackerConfig::default();
+    config.limits.max_announces_per_window = 0;
+    Tracker::new(config)
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "broken mirror\n").into_response()
 }
 
 async fn load_live(media: &Path) -> Result<LiveLoop, Response> {
