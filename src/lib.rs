@@ -13,6 +13,7 @@ pub mod engine;
 pub mod hls;
 pub mod integrity;
 pub mod p2p;
+pub mod sim;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

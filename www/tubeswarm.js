@@ -114,6 +114,16 @@ class TubeswarmPlayer extends HTMLElement {
     const options = { src };
     const mirrors = this.getAttribute("mirrors");
     if (mirrors) options.mirrors = mirrors.split(/\s+/).filter(Boolean).map((m) => new URL(m, document.baseURI).href);
+    const trackers = this.getAttribute("trackers");
+    if (trackers) {
+      // Relative tracker URLs resolve against the page, as ws: or wss:.
+      options.trackers = trackers.split(/\s+/).filter(Boolean).map((t) => {
+        const u = new URL(t, document.baseURI);
+        if (u.protocol === "http:" || u.protocol === "https:") u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+        return u.href;
+      });
+    }
+    if (this.getAttribute("p2p") === "0" || this.getAttribute("p2p") === "false") options.p2p = false;
     const hashes = this.getAttribute("segments-sha256-url");
     if (hashes) options.segmentsSha256Url = new URL(hashes, document.baseURI).href;
     if (this.hasAttribute("muted")) this.video.muted = true;
@@ -132,7 +142,7 @@ class TubeswarmPlayer extends HTMLElement {
         }
       });
       player.addEventListener("error", (e) => { if (e.detail.fatal) this._showError(e.detail.message); });
-      for (const type of ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "integrity-failure"]) {
+      for (const type of ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "integrity-failure", "peer-connect", "peer-close"]) {
         player.addEventListener(type, (e) =>
           this.dispatchEvent(new CustomEvent("tubeswarm-" + type, { detail: e.detail, bubbles: true, composed: true })));
       }

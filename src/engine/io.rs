@@ -13,6 +13,12 @@ use crate::hls::ByteRange;
 /// Identifies one HTTP request the engine asked for.
 pub type RequestId = u64;
 
+/// Identifies one WebRTC peer connection the engine asked for.
+pub type ConnId = u64;
+
+/// Identifies one tracker (its index in the configured tracker URLs).
+pub type TrackerId = usize;
+
 /// A SourceBuffer. `Main` carries video (or muxed audio+video); `Audio` exists only
 /// when the stream has a separate audio rendition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -84,6 +90,27 @@ pub enum Input {
     SetLevel(LevelChoice),
     /// The time asked for by `next_timeout` has come.
     Tick,
+
+    // ----- peer-to-peer (see `Output::TrackerConnect` and after) -----
+    /// The tracker's WebSocket is open.
+    TrackerOpen { tracker: TrackerId },
+    /// A text frame from the tracker.
+    TrackerMessage { tracker: TrackerId, text: String },
+    /// The tracker's WebSocket closed or failed.
+    TrackerClosed { tracker: TrackerId, reason: String },
+    /// The offer asked for by `CreateOffer` is ready (ICE gathering complete: the
+    /// SDP holds every candidate, as WebTorrent trackers relay no candidates).
+    OfferReady { conn: ConnId, sdp: String },
+    /// The answer asked for by `CreateAnswer` is ready (ICE gathering complete).
+    AnswerReady { conn: ConnId, sdp: String },
+    /// The connection's data channel is open: bytes can flow.
+    PeerOpen { conn: ConnId },
+    /// One message from the peer's data channel (binary; text is sent as its UTF-8).
+    PeerData { conn: ConnId, data: Arc<[u8]> },
+    /// The data channel's buffer fell below its low-water mark: send more.
+    PeerWritable { conn: ConnId },
+    /// The connection failed or closed (also for one that never opened).
+    PeerClosed { conn: ConnId, reason: String },
 }
 
 /// One decision for the outside world to carry out, in order.
@@ -111,6 +138,27 @@ pub enum Output {
     Seek { time: f64 },
     /// Something the page may want to know.
     Event(Event),
+
+    // ----- peer-to-peer -----
+    /// Open a WebSocket to a tracker (answer with `TrackerOpen`, then
+    /// `TrackerMessage`s, and `TrackerClosed` when it ends).
+    TrackerConnect { tracker: TrackerId, url: String },
+    /// Send a text frame to a tracker.
+    TrackerSend { tracker: TrackerId, text: String },
+    /// Close a tracker's WebSocket (no `TrackerClosed` is expected).
+    TrackerDisconnect { tracker: TrackerId },
+    /// Create an RTCPeerConnection with one reliable, ordered data channel (binary),
+    /// create an offer, wait for ICE gathering to complete, answer `OfferReady`.
+    CreateOffer { conn: ConnId },
+    /// Create an RTCPeerConnection for a remote offer, create the answer, wait for
+    /// ICE gathering, answer `AnswerReady`; the data channel arrives from the peer.
+    CreateAnswer { conn: ConnId, offer_sdp: String },
+    /// Give the remote answer to the connection made by `CreateOffer`.
+    AcceptAnswer { conn: ConnId, answer_sdp: String },
+    /// Send one message on the connection's data channel.
+    PeerSend { conn: ConnId, data: Arc<[u8]> },
+    /// Close the connection (no `PeerClosed` is expected).
+    ClosePeer { conn: ConnId },
 }
 
 /// Where a segment's bytes came from.
@@ -118,6 +166,10 @@ pub enum Output {
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Http,
+    /// From a peer, over a data channel.
+    P2p,
+    /// From our own store of verified segments (fetched earlier for the swarm).
+    Store,
 }
 
 /// Why playback cannot go on, for the page to show.
@@ -156,6 +208,10 @@ pub enum Event {
     Retry { url: String, attempt: u32, delay_ms: u64 },
     /// Playback cannot go on.
     Error { kind: ErrorKind, fatal: bool, message: String },
+    /// A peer connected (data channel open).
+    PeerConnect { peer_id: String },
+    /// A peer connection closed.
+    PeerClose { conn: ConnId },
     /// The live playlist was refreshed.
     LiveUpdate { edge: f64, window_start: f64 },
 }

@@ -25,6 +25,9 @@ pub struct LevelInfo {
 pub struct Level {
     pub info: LevelInfo,
     pub url: String,
+    /// `FRAME-RATE` and `VIDEO-RANGE`, which the p2p stream id includes.
+    pub frame_rate: Option<f64>,
+    pub video_range: Option<String>,
     pub playlist: Option<MediaPlaylist>,
     pub requested: bool,
 }
@@ -51,6 +54,8 @@ pub fn ladder(master: &MasterPlaylist) -> (Vec<Level>, Option<AudioRendition>) {
             Level {
                 info: LevelInfo { index, width, height, bandwidth: v.bandwidth, codecs: v.codecs.clone(), label, audio_only: false },
                 url: v.url.clone(),
+                frame_rate: v.frame_rate,
+                video_range: v.video_range.clone(),
                 playlist: None,
                 requested: false,
             }
@@ -72,6 +77,8 @@ pub fn single_level(url: &str, playlist: MediaPlaylist) -> Level {
     Level {
         info: LevelInfo { index: 0, width: 0, height: 0, bandwidth: 0, codecs: None, label: "Default".into(), audio_only: false },
         url: url.to_string(),
+        frame_rate: None,
+        video_range: None,
         playlist: Some(playlist),
         requested: true,
     }

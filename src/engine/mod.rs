@@ -26,9 +26,11 @@ mod abr;
 mod buffer;
 mod io;
 mod levels;
+mod peering;
 mod requests;
 mod sources;
 mod store;
+pub mod swarm;
 mod track;
 
 use std::collections::{HashMap, VecDeque};
@@ -40,6 +42,7 @@ pub use abr::{choose_level, BandwidthEstimate};
 pub use buffer::{buffered_ahead, buffered_end, covers};
 pub use io::*;
 pub use levels::LevelInfo;
+pub use peering::{InfoHashVersion, P2P_GIVE_UP_AHEAD_S};
 pub use sources::{backoff_ms, SourceSet};
 pub use store::{SegmentId, SegmentStore, StreamKey};
 pub use track::{next_segment, Appended, NextSegment};
@@ -86,6 +89,25 @@ pub struct Config {
     /// PeerTube's `segments-sha256.json`: when set, every segment is checked
     /// against it before it is appended, and a mismatch is fetched again elsewhere.
     pub segment_hashes_url: Option<String>,
+    /// WebTorrent tracker URLs (`wss://…`). None: no peer-to-peer.
+    pub trackers: Vec<String>,
+    /// Peer-to-peer on (with trackers). The viewer may turn it off.
+    pub p2p: bool,
+    /// Share with peers ("consume only" when false).
+    pub upload: bool,
+    /// Let segments from peers be played without a hash map to check them
+    /// against (off by default: without a map, P2P stays off).
+    pub p2p_without_hashes: bool,
+    pub max_peers: usize,
+    /// Segments starting within this many seconds ahead come over HTTP.
+    pub high_demand_window_s: f64,
+    /// The swarm id (default: the master playlist URL without its query string).
+    pub swarm_id: Option<String>,
+    pub info_hash_version: InfoHashVersion,
+    /// Bytes of verified segments kept for peers.
+    pub store_bytes: u64,
+    /// Seeds every random choice (peer ids, request ids); vary it per viewer.
+    pub seed: u64,
 }
 
 impl Default for Config {
@@ -101,6 +123,16 @@ impl Default for Config {
             start_time: None,
             live_sync_segments: 3,
             segment_hashes_url: None,
+            trackers: Vec::new(),
+            p2p: true,
+            upload: true,
+            p2p_without_hashes: false,
+            max_peers: 20,
+            high_demand_window_s: 15.0,
+            swarm_id: None,
+            info_hash_version: InfoHashVersion::default(),
+            store_bytes: 256 << 20,
+            seed: 0x5eed,
         }
     }
 }
@@ -184,6 +216,12 @@ pub struct Engine {
     hashes: Hashes,
     /// A refetch of the (live) hash map is under way or done for this edge.
     hashes_refetched_at_sequence: Option<u64>,
+    swarm: Option<swarm::Swarm>,
+    /// Verified segments of the stream being shared.
+    store: SegmentStore,
+    /// Connection ids of each new swarm start here, so a late input for a swarm
+    /// already left is never taken for one of the current swarm.
+    conn_base: u64,
 }
 
 fn resource_key(r: &Resource) -> String {
@@ -196,6 +234,7 @@ fn resource_key(r: &Resource) -> String {
 impl Engine {
     /// Start playing the (master or media) playlist at `url`.
     pub fn new(config: Config, url: &str, now_ms: u64) -> Engine {
+        let store_bytes = config.store_bytes;
         let mut engine = Engine {
             segment_sources: SourceSet::new(config.mirrors.clone()),
             playlist_sources: SourceSet::new(Vec::new()),
@@ -220,6 +259,9 @@ impl Engine {
             outputs: VecDeque::new(),
             hashes: Hashes::NotConfigured,
             hashes_refetched_at_sequence: None,
+            swarm: None,
+            store: SegmentStore::new(store_bytes),
+            conn_base: 0,
             stats: Stats {
                 http_downloaded_bytes: 0,
                 p2p_downloaded_bytes: 0,
@@ -258,7 +300,11 @@ impl Engine {
         if self.phase == Phase::Failed {
             return None;
         }
-        [self.requests.earliest_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at].into_iter().flatten().min()
+        let swarm = self.swarm.as_ref().and_then(|s| s.next_timeout());
+        [self.requests.earliest_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at, swarm]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The video levels, then "Audio only" when the stream has a separate audio rendition.
@@ -288,6 +334,7 @@ impl Engine {
         stats.auto_level = self.choice == LevelChoice::Auto;
         stats.level = (!stats.audio_only && !self.levels.is_empty()).then_some(self.level);
         stats.buffered = self.tracks.iter().map(|t| (t.track, t.buffered.clone())).collect();
+        stats.peers = self.swarm.as_ref().map_or(0, |s| s.connected());
         stats.buffer_ahead_s = self
             .tracks
             .iter()
@@ -321,6 +368,15 @@ impl Engine {
             Input::Playhead(p) => self.on_playhead(now_ms, p),
             Input::SetLevel(choice) => self.on_set_level(now_ms, choice),
             Input::Tick => self.on_tick(now_ms),
+            p2p @ (Input::TrackerOpen { .. }
+            | Input::TrackerMessage { .. }
+            | Input::TrackerClosed { .. }
+            | Input::OfferReady { .. }
+            | Input::AnswerReady { .. }
+            | Input::PeerOpen { .. }
+            | Input::PeerData { .. }
+            | Input::PeerWritable { .. }
+            | Input::PeerClosed { .. }) => self.on_p2p_input(now_ms, p2p),
         }
     }
 
@@ -444,6 +500,7 @@ impl Engine {
             self.audio_reload_at = None;
             self.request_audio_playlist(now_ms, true);
         }
+        self.swarm_tick(now_ms);
         self.schedule(now_ms);
     }
 
@@ -781,6 +838,8 @@ impl Engine {
         if self.phase != Phase::Playing || matches!(self.hashes, Hashes::Loading) {
             return;
         }
+        self.update_swarm();
+        self.abandon_late_peer_fetches();
         for i in 0..self.tracks.len() {
             self.schedule_track(i, now_ms);
         }
@@ -792,7 +851,7 @@ impl Engine {
         {
             let t = &self.tracks[i];
             // One download per track at a time, and at most one segment waiting to be appended.
-            if t.in_flight.is_some() || t.held_for_quota || t.unconfirmed.len() > 2 || self.requests.http_in_flight_for(track) {
+            if t.in_flight.is_some() || t.peer_fetch.is_some() || t.held_for_quota || t.unconfirmed.len() > 2 || self.requests.http_in_flight_for(track) {
                 return;
             }
         }
@@ -815,8 +874,20 @@ impl Engine {
                     }
                 }
                 let level = (track == Track::Main).then_some(self.level);
+                if track == Track::Main && self.swarm.is_some() {
+                    let id = self.wire_id(track, &segment);
+                    if let Some(bytes) = self.store.get(StreamKey::Level(self.level), id as u64) {
+                        // Already here (fetched earlier for the swarm): verified when stored.
+                        let url = segment.resource.url.clone();
+                        return self.accept_segment(now_ms, track, level, &segment, bytes, Source::Store, url, true);
+                    }
+                }
+                if self.p2p_takes(now_ms, i, &segment, position) {
+                    return;
+                }
                 let resource = segment.resource.clone();
                 self.fetch(Purpose::Segment { track, level, segment: Box::new(segment) }, resource, Vec::new(), 0, now_ms);
+                self.announce_to_peers();
             }
             NextSegment::End => {
                 let live = playlist.is_live();
@@ -855,7 +926,26 @@ impl Engine {
                 return self.retry_or_give_up(now_ms, req, None, "SHA-256 mismatch".into());
             }
         };
-        let url = req.url;
+        self.accept_segment(now_ms, track, level, segment, body, Source::Http, req.url, verified);
+    }
+
+    /// Append a segment that passed (or could not be given) the hash check, keep
+    /// it for peers when verified, and go on.
+    #[allow(clippy::too_many_arguments)]
+    fn accept_segment(
+        &mut self,
+        now_ms: u64,
+        track: Track,
+        level: Option<usize>,
+        segment: &Segment,
+        body: Arc<[u8]>,
+        source: Source,
+        url: String,
+        verified: bool,
+    ) {
+        if verified && source != Source::Store {
+            self.store_and_announce(track, segment, &body);
+        }
         let live = self.playlist_for(track).is_some_and(|p| p.is_live());
         if let Some(init) = segment.init.clone() {
             let appended = self.track_mut(track).and_then(|t| t.init_appended.clone());
@@ -879,8 +969,8 @@ impl Engine {
         }
         self.stats.segments_loaded += 1;
         self.stats.segments_verified += u64::from(verified);
-        self.emit(Event::Segment { track, level, sequence: segment.sequence, bytes, source: Source::Http, url, verified });
-        if track == Track::Main && self.choice == LevelChoice::Auto {
+        self.emit(Event::Segment { track, level, sequence: segment.sequence, bytes, source, url, verified });
+        if track == Track::Main && self.choice == LevelChoice::Auto && source == Source::Http {
             let next = self.auto_level();
             if next != self.level {
                 self.level = next;
@@ -1189,6 +1279,7 @@ impl Engine {
         for id in self.requests.clear() {
             self.outputs.push_back(Output::Cancel { id });
         }
+        self.leave_swarm();
         self.phase = Phase::Failed;
         self.emit(Event::Error { kind, fatal: true, message });
     }

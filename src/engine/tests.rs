@@ -223,6 +223,7 @@ impl Sim {
                     self.seeks.push(time);
                 }
                 Output::Event(e) => self.events.push(e),
+                other => panic!("P2P is off in these tests: {other:?}"),
             }
         }
     }

@@ -44,6 +44,8 @@ pub struct TrackState {
     pub last_appended: Option<Appended>,
     /// The segment or init request under way for this track.
     pub in_flight: Option<RequestId>,
+    /// The segment being fetched from a peer for this track.
+    pub peer_fetch: Option<super::peering::PeerFetch>,
     pub unconfirmed: VecDeque<UnconfirmedAppend>,
     /// A `Remove` is under way.
     pub removing: bool,
@@ -61,6 +63,7 @@ impl TrackState {
             init_appended: None,
             last_appended: None,
             in_flight: None,
+            peer_fetch: None,
             unconfirmed: VecDeque::new(),
             removing: false,
             held_for_quota: false,

@@ -5,8 +5,12 @@ mod http;
 mod mse;
 mod options;
 mod player;
+mod rtc;
+mod tracker_socket;
 
 pub use player::Player;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod rtc_tests;

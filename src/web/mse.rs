@@ -30,6 +30,9 @@ struct Buffer {
 }
 
 
+/// A SourceBuffer's `updateend` and `error` handlers.
+pub type BufferCallbacks = (Box<dyn FnMut()>, Box<dyn FnMut()>);
+
 pub struct Mse {
     source: MediaSource,
     object_url: String,
@@ -65,7 +68,7 @@ impl Mse {
         tracks: &[(Track, String)],
         duration: Option<f64>,
         sequence_mode: bool,
-        callbacks: impl Fn(Track) -> (Box<dyn FnMut()>, Box<dyn FnMut()>),
+        callbacks: impl Fn(Track) -> BufferCallbacks,
     ) -> Result<(), String> {
         for (track, mime) in tracks {
             if !MediaSource::is_type_supported(mime) {

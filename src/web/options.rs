@@ -19,6 +19,13 @@ pub struct PlayerOptions {
     pub max_retries: Option<u32>,
     /// PeerTube's `segments-sha256.json` URL: every segment is checked against it.
     pub segments_sha256_url: Option<String>,
+    /// WebTorrent tracker URLs; none: no peer-to-peer.
+    pub trackers: Vec<String>,
+    pub p2p: Option<bool>,
+    pub upload: Option<bool>,
+    pub ice_servers: Vec<super::rtc::IceServer>,
+    pub swarm_id: Option<String>,
+    pub max_peers: Option<usize>,
 }
 
 impl PlayerOptions {
@@ -36,6 +43,13 @@ impl PlayerOptions {
             },
             start_time: self.start_time,
             segment_hashes_url: self.segments_sha256_url.clone(),
+            trackers: self.trackers.clone(),
+            p2p: self.p2p.unwrap_or(d.p2p),
+            upload: self.upload.unwrap_or(d.upload),
+            swarm_id: self.swarm_id.clone(),
+            max_peers: self.max_peers.unwrap_or(d.max_peers),
+            // Each page its own peer id and request ids.
+            seed: (js_sys::Math::random() * u64::MAX as f64) as u64 ^ d.seed,
             ..d
         }
     }

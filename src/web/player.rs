@@ -11,8 +11,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, CustomEvent, CustomEventInit, EventTarget, HtmlVideoElement};
 
 use super::http::fetch_bytes;
-use super::mse::Mse;
+use super::mse::{BufferCallbacks, Mse};
 use super::options::PlayerOptions;
+use super::rtc::Rtc;
+use super::tracker_socket::{Report, TrackerSockets};
 use crate::engine::{Engine, Event, Input, Output, Playhead, RequestId};
 
 /// Milliseconds on the page's monotonic clock: the engine's `now`.
@@ -34,14 +36,17 @@ struct Driver {
     interval: Option<i32>,
     element_listeners: Vec<(&'static str, Callback)>,
     interval_closure: Option<Closure<dyn FnMut()>>,
+    /// The trackers' WebSockets (P2P signalling).
+    trackers: TrackerSockets,
+    /// The peer connections.
+    rtc: Rtc,
     destroyed: bool,
 }
 
 type Shared = Rc<RefCell<Driver>>;
 /// A JS callback kept alive as long as the listener it was registered as.
 type Callback = Closure<dyn FnMut()>;
-/// A SourceBuffer's `updateend` and `error` handlers.
-type BufferCallbacks = (Box<dyn FnMut()>, Box<dyn FnMut()>);
+
 
 /// Feed one input, carry out every resulting output, then dispatch the page
 /// events (after the borrow ends: a listener may call back into the player).
@@ -109,6 +114,16 @@ impl Driver {
                     }
                 }
                 Output::Seek { time } => self.video.set_current_time(time),
+                // P2P: the adapters report later inputs through `reporter`; what
+                // fails at once comes back here, like a refused append.
+                Output::TrackerConnect { tracker, url } => feedback.extend(self.trackers.connect(tracker, &url)),
+                Output::TrackerSend { tracker, text } => feedback.extend(self.trackers.send(tracker, text)),
+                Output::TrackerDisconnect { tracker } => self.trackers.disconnect(tracker),
+                Output::CreateOffer { conn } => feedback.extend(self.rtc.create_offer(conn)),
+                Output::CreateAnswer { conn, offer_sdp } => feedback.extend(self.rtc.create_answer(conn, &offer_sdp)),
+                Output::AcceptAnswer { conn, answer_sdp } => self.rtc.accept_answer(conn, &answer_sdp),
+                Output::PeerSend { conn, data } => feedback.extend(self.rtc.send(conn, &data)),
+                Output::ClosePeer { conn } => self.rtc.close(conn),
                 Output::Event(e) => events.push(page_event(&e)),
             }
             // Synchronous failures (e.g. QuotaExceededError from appendBuffer) go
@@ -195,6 +210,17 @@ impl Driver {
     }
 }
 
+/// Where the P2P adapters report: straight into `handle` (which waits for the
+/// next microtask if the driver is busy).
+fn reporter(weak: &Weak<RefCell<Driver>>) -> Report {
+    let weak = weak.clone();
+    Rc::new(move |input| {
+        if let Some(rc) = weak.upgrade() {
+            handle(&rc, input);
+        }
+    })
+}
+
 /// `updateend` and `error` handlers for one SourceBuffer.
 fn buffer_callbacks(weak: &Weak<RefCell<Driver>>, track: crate::engine::Track) -> BufferCallbacks {
     let w1 = weak.clone();
@@ -243,16 +269,21 @@ impl Player {
     /// Start playing `options.src` in `video`. Options: `src` (required),
     /// `mirrors` (base URLs), `segmentsSha256Url` (PeerTube's hash map: every
     /// segment is verified before it is played), `forwardBuffer`, `backBuffer`
-    /// (seconds), `startLevel`, `startTime`, `requestTimeout` (ms), `maxRetries`.
+    /// (seconds), `startLevel`, `startTime`, `requestTimeout` (ms), `maxRetries`;
+    /// peer-to-peer: `trackers` (WebTorrent tracker URLs), `p2p` (default true),
+    /// `upload` (default true), `iceServers` (RTCIceServer list; none needed on one
+    /// machine), `swarmId`, `maxPeers`.
     pub async fn create(video: HtmlVideoElement, options: JsValue) -> Result<Player, JsValue> {
         let options: PlayerOptions =
             serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;
         let src = options.src.clone().ok_or_else(|| JsValue::from_str("tubeswarm: options.src is required"))?;
         let engine = Engine::new(options.to_config(), &src, now_ms());
-        let driver = Rc::new(RefCell::new(Driver {
+        let events = EventTarget::new()?;
+        let ice_servers: &[super::rtc::IceServer] = &options.ice_servers;
+        let driver = Rc::new_cyclic(|weak: &Weak<RefCell<Driver>>| RefCell::new(Driver {
             engine,
             video: video.clone(),
-            events: EventTarget::new()?,
+            events,
             mse: None,
             requests: HashMap::new(),
             timer: None,
@@ -260,6 +291,8 @@ impl Player {
             interval: None,
             element_listeners: Vec::new(),
             interval_closure: None,
+            trackers: TrackerSockets::new(reporter(weak)),
+            rtc: Rtc::new(ice_servers, reporter(weak)),
             destroyed: false,
         }));
         listen_to_element(&driver, &video);
@@ -317,6 +350,15 @@ impl Player {
         for (_, abort) in d.requests.drain() {
             abort.abort();
         }
+        // Leave the swarm cleanly: tell the trackers before the sockets close.
+        d.engine.shutdown();
+        while let Some(out) = d.engine.poll() {
+            if let Output::TrackerSend { tracker, text } = out {
+                let _ = d.trackers.send(tracker, text);
+            }
+        }
+        d.trackers.close_all();
+        d.rtc.close_all();
         if let Some(window) = web_sys::window() {
             if let Some(t) = d.timer.take() {
                 window.clear_timeout_with_handle(t);

@@ -13,7 +13,7 @@ use wasm_bindgen_test::*;
 use web_sys::{AbortController, HtmlMediaElement};
 
 use super::http::fetch_bytes;
-use super::mse::Mse;
+use super::mse::{BufferCallbacks, Mse};
 use crate::engine::{Input, Track};
 use crate::hls::{parse_playlist, MediaPlaylist, Playlist};
 
@@ -85,7 +85,7 @@ async fn fetch_with_a_range_returns_exactly_those_bytes() {
 async fn a_missing_file_reports_its_status() {
     let Some(origin) = origin() else { return };
     let abort = AbortController::new().unwrap();
-    let err = fetch_bytes(&format!("{origin}mirror/broken/x.mp4"), None, &abort).await.err().expect("an error");
+    let Err(err) = fetch_bytes(&format!("{origin}mirror/broken/x.mp4"), None, &abort).await else { panic!("a 404 is an error") };
     assert_eq!(err.status, Some(404));
 }
 
@@ -104,7 +104,7 @@ async fn the_source_buffer_queue_appends_removes_and_reports_decode_errors() {
     let (updated, update_slot) = signal();
     let update_slot = Rc::new(RefCell::new(update_slot));
     let (m, r, u) = (mse.clone(), reports.clone(), update_slot.clone());
-    let callbacks = move |track: Track| -> (Box<dyn FnMut()>, Box<dyn FnMut()>) {
+    let callbacks = move |track: Track| -> BufferCallbacks {
         let (m1, r1, u1) = (m.clone(), r.clone(), u.clone());
         let (m2, r2, u2) = (m.clone(), r.clone(), u.clone());
         (

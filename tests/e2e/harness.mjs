@@ -69,7 +69,7 @@ export async function openPlayer(browser, base, src, extra = "") {
     window.__watch = watch;
     // The element re-dispatches the player's events, bubbling: record them all
     // from the first one on.
-    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update", "integrity-failure"]) {
+    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update", "integrity-failure", "peer-connect", "peer-close"]) {
       document.addEventListener("tubeswarm-" + t, (e) => window.__events.push({ type: t, detail: e.detail }));
     }
   });
@@ -92,7 +92,14 @@ export async function playUntil(page, seconds, { from = null, timeout = 30_000 }
     const t0 = performance.now();
     while (v.currentTime < start + seconds) {
       if (v.error) throw new Error("MediaError " + v.error.code + ": " + v.error.message);
-      if (performance.now() - t0 > timeout) throw new Error(`currentTime stuck at ${v.currentTime} (wanted ${start + seconds})`);
+      if (performance.now() - t0 > timeout) {
+        // Everything needed to tell why, in the failure message.
+        const el = document.getElementById("player");
+        const buffered = [];
+        for (let i = 0; i < v.buffered.length; i++) buffered.push([v.buffered.start(i), v.buffered.end(i)]);
+        const why = { readyState: v.readyState, paused: v.paused, buffered, stats: el.player?.stats(), events: window.__events.slice(-12) };
+        throw new Error(`currentTime stuck at ${v.currentTime} (wanted ${start + seconds}): ${JSON.stringify(why)}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     return v.currentTime;

@@ -1,0 +1,367 @@
+//! The engine's peer-to-peer decisions: when to join a swarm, which segments to
+//! ask peers for, what to share. The protocol mechanics live in `swarm/`.
+//!
+//! Scheduling (after p2p-media-loader, minus its known weaknesses):
+//! - a segment starting within the high-demand window ahead of the playhead comes
+//!   over HTTP: nothing a peer does can stall playback while HTTP can serve;
+//! - beyond it, a segment a peer holds is asked from the fastest such peer;
+//! - one nobody holds or fetches is fetched over HTTP by a fair share of the
+//!   viewers (each takes 1 in N+1 by a hash of its peer id), so the swarm holds
+//!   what it needs without every viewer fetching everything;
+//! - a peer download that gets no bytes for 2 s, or whose segment comes too
+//!   close to the playhead, is abandoned for HTTP;
+//! - only segments whose SHA-256 matched are stored, appended or shared; a peer
+//!   that sends a mismatch is dropped.
+
+use std::sync::Arc;
+
+use super::io::{ConnId, Event, Input, Output, Source, Track};
+use super::swarm::{Swarm, SwarmConfig, SwarmEvent};
+use super::store::StreamKey;
+use super::{Engine, Hashes, Phase};
+use crate::engine::LevelChoice;
+use crate::hls::Segment;
+use crate::integrity::{to_hex, Verdict};
+use crate::p2p::{generate_peer_id, hlsjs_video_codec, info_hash, info_hash_v2_2, stream_swarm_id, swarm_id_from_url, StreamProperties, StreamType};
+
+/// A peer download whose segment starts closer than this to the playhead is
+/// abandoned for HTTP, which then has this much buffer to work with.
+pub const P2P_GIVE_UP_AHEAD_S: f64 = 6.0;
+
+/// Which form of the tracker info_hash to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InfoHashVersion {
+    /// p2p-media-loader 2.3 (stream index: SHA-1 of the stream's properties).
+    #[default]
+    V2_3,
+    /// p2p-media-loader 2.2, as PeerTube 7.1–8 ships (stream index: position).
+    V2_2,
+}
+
+/// A segment being fetched from a peer for a track.
+#[derive(Debug, Clone)]
+pub struct PeerFetch {
+    pub conn: ConnId,
+    pub segment_id: i64,
+    pub segment: Segment,
+}
+
+impl Engine {
+    /// The id of a segment on the p2p wire: its index in a VOD playlist, its media
+    /// sequence number in a live one (PROTOCOL.md §5).
+    pub(super) fn wire_id(&self, track: Track, segment: &Segment) -> i64 {
+        let live = self.playlist_for(track).is_some_and(|p| p.is_live());
+        if live {
+            segment.sequence as i64
+        } else {
+            segment.index as i64
+        }
+    }
+
+    fn stream_key(&self) -> StreamKey {
+        StreamKey::Level(self.level)
+    }
+
+    /// Whether P2P may run: trackers given, not switched off, and every byte from
+    /// peers can be checked (or the page opted in to unchecked P2P).
+    fn p2p_allowed(&self) -> bool {
+        let c = &self.config;
+        let checkable = matches!(self.hashes, Hashes::Loaded(_)) || c.p2p_without_hashes;
+        c.p2p && !c.trackers.is_empty() && checkable && self.choice != LevelChoice::AudioOnly && self.phase == Phase::Playing
+    }
+
+    /// Join the swarm of the level now playing (leaving another level's), or leave
+    /// when P2P is not allowed any more.
+    pub(super) fn update_swarm(&mut self) {
+        let wanted = self.p2p_allowed().then(|| self.swarm_config()).flatten();
+        let current = self.swarm.as_ref().map(|s| s.config.info_hash.clone());
+        if wanted.as_ref().map(|c| &c.info_hash) == current.as_ref() {
+            return;
+        }
+        let mut out = Vec::new();
+        if let Some(mut old) = self.swarm.take() {
+            old.stop(&mut out);
+            for t in &mut self.tracks {
+                t.peer_fetch = None;
+            }
+        }
+        if let Some(config) = wanted {
+            self.conn_base += 1_000_000;
+            let seed = self.config.seed ^ self.conn_base;
+            let mut swarm = Swarm::new(config, seed, self.conn_base);
+            swarm.start(&mut out);
+            self.swarm = Some(swarm);
+        }
+        self.outputs.extend(out);
+    }
+
+    fn swarm_config(&mut self) -> Option<SwarmConfig> {
+        let level = self.levels.get(self.level)?;
+        let info = &level.info;
+        let swarm_id = self.config.swarm_id.clone().unwrap_or_else(|| swarm_id_from_url(&self.url).to_string());
+        let hash = match self.config.info_hash_version {
+            InfoHashVersion::V2_3 => {
+                let codec = hlsjs_video_codec(info.codecs.as_deref());
+                let size = |v: u32| (v > 0).then_some(u64::from(v));
+                let frame_rate = level.frame_rate.map(|f| f.to_string());
+                let props = StreamProperties::main_level(
+                    info.bandwidth,
+                    codec.as_deref(),
+                    size(info.width),
+                    size(info.height),
+                    frame_rate.as_deref(),
+                    level.video_range.as_deref(),
+                );
+                info_hash(&stream_swarm_id(&swarm_id, StreamType::Main, &props.stream_index()))
+            }
+            InfoHashVersion::V2_2 => info_hash_v2_2(&stream_swarm_id(&swarm_id, StreamType::Main, &self.level.to_string())),
+        };
+        let mut rng = self.config.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let peer_id = generate_peer_id(&mut || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng >> 16) as u32
+        });
+        Some(SwarmConfig {
+            info_hash: hash,
+            peer_id,
+            trackers: self.config.trackers.clone(),
+            max_peers: self.config.max_peers,
+            upload: self.config.upload,
+            stream: self.stream_key(),
+        })
+    }
+
+    /// Route a peer-to-peer input to the swarm.
+    pub(super) fn on_p2p_input(&mut self, now_ms: u64, input: Input) {
+        let Some(swarm) = self.swarm.as_mut() else {
+            // An input for a swarm we left: make sure its connection goes away.
+            if let Input::OfferReady { conn, .. } | Input::AnswerReady { conn, .. } | Input::PeerOpen { conn } = input {
+                self.outputs.push_back(Output::ClosePeer { conn });
+            }
+            return;
+        };
+        let mut out = Vec::new();
+        match input {
+            Input::TrackerOpen { tracker } if swarm.owns_tracker(tracker) => swarm.on_tracker_open(now_ms, tracker, &mut out),
+            Input::TrackerMessage { tracker, text } if swarm.owns_tracker(tracker) => swarm.on_tracker_message(now_ms, tracker, &text, &mut out),
+            Input::TrackerClosed { tracker, reason } if swarm.owns_tracker(tracker) => swarm.on_tracker_closed(now_ms, tracker, reason),
+            Input::OfferReady { conn, sdp } if swarm.owns(conn) => swarm.on_offer_ready(now_ms, conn, sdp, &mut out),
+            Input::AnswerReady { conn, sdp } if swarm.owns(conn) => swarm.on_answer_ready(conn, sdp, &mut out),
+            Input::PeerOpen { conn } if swarm.owns(conn) => {
+                let loading = self.http_loading_ids();
+                let swarm = self.swarm.as_mut().expect("checked");
+                swarm.on_peer_open(conn, &self.store, &loading, &mut out);
+            }
+            Input::PeerData { conn, data } if swarm.owns(conn) => {
+                let known = self.known_ids();
+                let swarm = self.swarm.as_mut().expect("checked");
+                swarm.on_peer_data(now_ms, conn, &data, &self.store, |id| known.contains(&id), &mut out);
+            }
+            Input::PeerClosed { conn, .. } if swarm.owns(conn) => swarm.on_peer_closed(conn),
+            Input::PeerWritable { .. } => {}
+            Input::OfferReady { conn, .. } | Input::AnswerReady { conn, .. } | Input::PeerOpen { conn } => {
+                out.push(Output::ClosePeer { conn });
+            }
+            _ => {}
+        }
+        self.outputs.extend(out);
+        self.after_swarm(now_ms);
+    }
+
+    pub(super) fn swarm_tick(&mut self, now_ms: u64) {
+        let Some(swarm) = self.swarm.as_mut() else { return };
+        let mut out = Vec::new();
+        swarm.tick(now_ms, &mut out);
+        self.outputs.extend(out);
+        self.after_swarm(now_ms);
+    }
+
+    /// Act on what the swarm reported.
+    fn after_swarm(&mut self, now_ms: u64) {
+        let Some(swarm) = self.swarm.as_mut() else { return };
+        let events = swarm.take_events();
+        self.stats.p2p_uploaded_bytes = swarm.uploaded_bytes;
+        let mut reschedule = !events.is_empty();
+        for e in events {
+            match e {
+                SwarmEvent::Received { conn, segment_id, bytes, .. } => self.on_peer_segment(now_ms, conn, segment_id, bytes),
+                SwarmEvent::Failed { conn, segment_id, .. } => {
+                    for t in &mut self.tracks {
+                        if t.peer_fetch.as_ref().is_some_and(|f| f.conn == conn && f.segment_id == segment_id) {
+                            t.peer_fetch = None;
+                        }
+                    }
+                }
+                SwarmEvent::PeerConnected { peer_id, .. } => self.emit(Event::PeerConnect { peer_id }),
+                SwarmEvent::PeerLeft { conn } => self.emit(Event::PeerClose { conn }),
+                SwarmEvent::TrackerWarning { message, .. } => {
+                    self.emit(Event::Error { kind: super::ErrorKind::Network, fatal: false, message });
+                    reschedule = false;
+                }
+            }
+        }
+        if reschedule {
+            self.schedule(now_ms);
+        }
+    }
+
+    fn on_peer_segment(&mut self, now_ms: u64, conn: ConnId, segment_id: i64, bytes: Arc<[u8]>) {
+        let Some(i) = self.tracks.iter().position(|t| t.peer_fetch.as_ref().is_some_and(|f| f.conn == conn && f.segment_id == segment_id)) else {
+            return;
+        };
+        let fetch = self.tracks[i].peer_fetch.take().expect("found");
+        let track = self.tracks[i].track;
+        match self.verify(&fetch.segment, &bytes) {
+            Verdict::Valid => {}
+            Verdict::Unknown if self.config.p2p_without_hashes => {}
+            verdict => {
+                // Never appended, stored or shared; the peer is dropped and avoided.
+                let (expected, actual) = match verdict {
+                    Verdict::Mismatch { expected, actual } => (to_hex(&expected), to_hex(&actual)),
+                    _ => ("(not in the map)".into(), String::new()),
+                };
+                self.stats.integrity_failures += u64::from(!actual.is_empty());
+                let peer = self.swarm.as_ref().and_then(|s| s.peers.get(&conn)).and_then(|p| p.peer_id.clone()).unwrap_or_default();
+                self.emit(Event::IntegrityFailure { url: fetch.segment.resource.url.clone(), base: format!("peer:{peer}"), expected, actual });
+                let mut out = Vec::new();
+                if let Some(s) = self.swarm.as_mut() {
+                    s.ban(conn, &mut out);
+                    let _ = s.take_events();
+                }
+                self.outputs.extend(out);
+                return self.schedule(now_ms);
+            }
+        }
+        self.stats.p2p_downloaded_bytes += bytes.len() as u64;
+        let level = Some(self.level);
+        self.accept_segment(now_ms, track, level, &fetch.segment, bytes, Source::P2p, format!("peer:{conn}"), true);
+    }
+
+    /// Keep a verified segment for sharing and tell the peers.
+    pub(super) fn store_and_announce(&mut self, track: Track, segment: &Segment, bytes: &Arc<[u8]>) {
+        if track != Track::Main || self.swarm.is_none() {
+            return;
+        }
+        let id = self.wire_id(track, segment);
+        let stream = self.stream_key();
+        let pos = self.playhead.time;
+        self.store.insert(stream, id as u64, segment.start, segment.end(), bytes.clone(), pos);
+        if self.playlist_for(track).is_some_and(|p| p.is_live()) {
+            self.store.evict_behind(pos, LIVE_STORE_BEHIND_S);
+        }
+        self.announce_to_peers();
+    }
+
+    pub(super) fn announce_to_peers(&mut self) {
+        let loading = self.http_loading_ids();
+        let Some(swarm) = self.swarm.as_ref() else { return };
+        let mut out = Vec::new();
+        swarm.announce_all(&self.store, &loading, &mut out);
+        self.outputs.extend(out);
+    }
+
+    /// Wire ids of the main track's segments being fetched over HTTP (`p`).
+    fn http_loading_ids(&self) -> Vec<i64> {
+        self.requests
+            .active
+            .values()
+            .filter_map(|r| match &r.purpose {
+                super::requests::Purpose::Segment { track: Track::Main, segment, .. } => Some(self.wire_id(Track::Main, segment)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn known_ids(&self) -> std::collections::BTreeSet<i64> {
+        self.playlist_for(Track::Main).map(|p| p.segments.iter().map(|s| self.wire_id(Track::Main, s)).collect()).unwrap_or_default()
+    }
+
+    /// For a segment the track needs next: true when it was handed to a peer or
+    /// the swarm should get it first (wait), false when HTTP should fetch it now.
+    pub(super) fn p2p_takes(&mut self, now_ms: u64, i: usize, segment: &Segment, position: f64) -> bool {
+        let track = self.tracks[i].track;
+        if track != Track::Main || self.swarm.is_none() {
+            return false;
+        }
+        if segment.start < position + self.config.high_demand_window_s {
+            return false;
+        }
+        let id = self.wire_id(track, segment);
+        let expected = segment.resource.range.map(|r| r.length as usize);
+        let swarm = self.swarm.as_mut().expect("checked");
+        if let Some(conn) = swarm.best_peer_for(id) {
+            let mut out = Vec::new();
+            swarm.request(now_ms, conn, id, expected, &mut out);
+            self.outputs.extend(out);
+            self.tracks[i].peer_fetch = Some(PeerFetch { conn, segment_id: id, segment: segment.clone() });
+            return true;
+        }
+        if swarm.someone_has_or_loads(id) {
+            return true;
+        }
+        let n = swarm.connected() as u64;
+        n > 0 && !fair_share(&swarm.config.peer_id, id, n)
+    }
+
+    /// Give up a peer download whose segment is now close to the playhead.
+    pub(super) fn abandon_late_peer_fetches(&mut self) {
+        let pos = self.pending_seek.unwrap_or(self.playhead.time);
+        let mut out = Vec::new();
+        for t in &mut self.tracks {
+            let late = t.peer_fetch.as_ref().is_some_and(|f| f.segment.start < pos + P2P_GIVE_UP_AHEAD_S || f.segment.end() < pos);
+            if late {
+                let f = t.peer_fetch.take().expect("checked");
+                if let Some(s) = self.swarm.as_mut() {
+                    s.cancel_download(f.conn, &mut out);
+                }
+            }
+        }
+        self.outputs.extend(out);
+    }
+
+    /// Leave the swarm cleanly (the player is being destroyed, or failed).
+    pub fn shutdown(&mut self) {
+        self.leave_swarm();
+    }
+
+    pub(super) fn leave_swarm(&mut self) {
+        if let Some(mut s) = self.swarm.take() {
+            let mut out = Vec::new();
+            s.stop(&mut out);
+            self.outputs.extend(out);
+        }
+    }
+}
+
+/// How long a live stream keeps segments behind the playhead for peers (p2pml: 15 s).
+const LIVE_STORE_BEHIND_S: f64 = 15.0;
+
+/// Whether this viewer is one of those who fetch `segment_id` over HTTP for the
+/// swarm: 1 in `peers + 1`, by a hash of (peer id, segment id), so the choice is
+/// stable and spread evenly without coordination.
+fn fair_share(peer_id: &str, segment_id: i64, peers: u64) -> bool {
+    // FNV-1a: tiny and well spread; this is load spreading, not security.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in peer_id.bytes().chain(segment_id.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h % (peers + 1) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fair_share;
+
+    #[test]
+    fn the_fair_share_is_about_one_in_n_plus_one() {
+        let peers = 4;
+        let mine = (0..10_000).filter(|id| fair_share("-TS0001-abcdefghijkl", *id, peers)).count();
+        assert!((1600..2400).contains(&mine), "{mine} of 10000, expected about 2000");
+        // Another viewer takes a different share.
+        let both = (0..10_000).filter(|id| fair_share("-TS0001-abcdefghijkl", *id, peers) && fair_share("-TS0001-zzzzzzzzzzzz", *id, peers)).count();
+        assert!(both < 700, "{both}");
+    }
+}

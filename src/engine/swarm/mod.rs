@@ -1,0 +1,582 @@
+//! The peer-to-peer side of one stream: tracker signalling, peer connections,
+//! segment requests to peers and uploads to them. Sans-IO like the rest of the
+//! engine: it turns inputs into [`Output`]s and reports what matters to the
+//! engine as [`SwarmEvent`]s; the engine decides what to load from whom.
+//!
+//! Compatible with p2p-media-loader 2.x viewers: same tracker messages, same
+//! stream ids and info_hash, same wire protocol (`crate::p2p`).
+
+mod peer;
+pub mod tracker;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::io::{ConnId, Output, TrackerId};
+use super::store::{SegmentStore, StreamKey};
+use crate::p2p::{data_chunks, Command, Received, DEFAULT_MAX_MESSAGE_SIZE};
+pub use peer::{Download, Peer, Role};
+use tracker::{Offer, TrackerEvent};
+
+/// Offers per announce, as p2p-media-loader 2.3.1 sends.
+pub const OFFERS_PER_ANNOUNCE: usize = 5;
+/// A download with no bytes for this long moves elsewhere (p2pml: 2 s).
+pub const P2P_NO_BYTES_TIMEOUT_MS: u64 = 2_000;
+/// Timeouts in a row after which a peer is dropped (p2pml: 3).
+pub const MAX_PEER_TIMEOUTS: u32 = 3;
+/// An offer nobody answered is dropped after this long (p2pml: 50 s).
+pub const OFFER_TTL_MS: u64 = 50_000;
+/// Announce again this often until the tracker says otherwise (p2pml: 30 s).
+pub const DEFAULT_ANNOUNCE_INTERVAL_MS: u64 = 30_000;
+/// Offers that have not gathered ICE after this long go out without the stragglers.
+pub const OFFER_GATHER_WAIT_MS: u64 = 6_000;
+
+/// What the engine needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SwarmEvent {
+    /// A download from a peer completed with the announced number of bytes
+    /// (not verified yet: the engine checks the hash before anything else).
+    Received { conn: ConnId, segment_id: i64, bytes: Arc<[u8]>, elapsed_ms: u64 },
+    /// A download failed (absent, timeout, peer gone): fetch it elsewhere.
+    Failed { conn: ConnId, segment_id: i64, reason: String },
+    PeerConnected { conn: ConnId, peer_id: String },
+    PeerLeft { conn: ConnId },
+    /// A tracker refused us or sent something wrong.
+    TrackerWarning { tracker: TrackerId, message: String },
+}
+
+#[derive(Debug, Clone)]
+struct TrackerState {
+    url: String,
+    open: bool,
+    /// Reconnect attempts since the last success.
+    retries: u32,
+    reconnect_at: Option<u64>,
+    announce_at: Option<u64>,
+    interval_ms: u64,
+    started_sent: bool,
+    /// Offers being prepared for the next announce, and since when.
+    batch: Vec<ConnId>,
+    batch_started_ms: u64,
+}
+
+/// Settings of one swarm.
+#[derive(Debug, Clone)]
+pub struct SwarmConfig {
+    pub info_hash: String,
+    pub peer_id: String,
+    pub trackers: Vec<String>,
+    pub max_peers: usize,
+    pub upload: bool,
+    pub stream: StreamKey,
+}
+
+/// One stream's swarm.
+#[derive(Debug)]
+pub struct Swarm {
+    pub config: SwarmConfig,
+    trackers: Vec<TrackerState>,
+    pub peers: BTreeMap<ConnId, Peer>,
+    /// The tracker each connection's signalling goes through.
+    conn_tracker: BTreeMap<ConnId, TrackerId>,
+    next_conn: ConnId,
+    rng: u64,
+    events: Vec<SwarmEvent>,
+    /// Peers that sent bytes failing their hash: never connected to again.
+    banned: std::collections::BTreeSet<String>,
+    pub uploaded_bytes: u64,
+    pub downloaded_bytes: u64,
+}
+
+impl Swarm {
+    /// `seed` drives every random choice (offer ids, request ids, peer choice).
+    pub fn new(config: SwarmConfig, seed: u64, first_conn: ConnId) -> Swarm {
+        let trackers = config
+            .trackers
+            .iter()
+            .map(|url| TrackerState {
+                url: url.clone(),
+                open: false,
+                retries: 0,
+                reconnect_at: None,
+                announce_at: None,
+                interval_ms: DEFAULT_ANNOUNCE_INTERVAL_MS,
+                started_sent: false,
+                batch: Vec::new(),
+                batch_started_ms: 0,
+            })
+            .collect();
+        Swarm {
+            config,
+            trackers,
+            peers: BTreeMap::new(),
+            conn_tracker: BTreeMap::new(),
+            next_conn: first_conn,
+            rng: seed | 1,
+            events: Vec::new(),
+            banned: Default::default(),
+            uploaded_bytes: 0,
+            downloaded_bytes: 0,
+        }
+    }
+
+    /// xorshift64*: small, deterministic, seeded; no OS randomness in the engine.
+    pub fn random(&mut self) -> u32 {
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
+    }
+
+    pub fn take_events(&mut self) -> Vec<SwarmEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Connected peers (data channel open).
+    pub fn connected(&self) -> usize {
+        self.peers.values().filter(|p| p.open).count()
+    }
+
+    pub fn owns(&self, conn: ConnId) -> bool {
+        self.peers.contains_key(&conn)
+    }
+
+    pub fn owns_tracker(&self, tracker: TrackerId) -> bool {
+        tracker < self.trackers.len()
+    }
+
+    pub fn start(&mut self, out: &mut Vec<Output>) {
+        for (tracker, t) in self.trackers.iter().enumerate() {
+            out.push(Output::TrackerConnect { tracker, url: t.url.clone() });
+        }
+    }
+
+    /// Leave: tell the trackers, close every connection.
+    pub fn stop(&mut self, out: &mut Vec<Output>) {
+        for (tracker, t) in self.trackers.iter().enumerate() {
+            if t.open {
+                out.push(Output::TrackerSend { tracker, text: tracker::stopped(&self.config.info_hash, &self.config.peer_id) });
+            }
+            out.push(Output::TrackerDisconnect { tracker });
+        }
+        for conn in self.peers.keys() {
+            out.push(Output::ClosePeer { conn: *conn });
+        }
+        self.peers.clear();
+    }
+
+    // ----- trackers ------------------------------------------------------------------
+
+    pub fn on_tracker_open(&mut self, now_ms: u64, tracker: TrackerId, out: &mut Vec<Output>) {
+        let Some(t) = self.trackers.get_mut(tracker) else { return };
+        t.open = true;
+        t.retries = 0;
+        t.reconnect_at = None;
+        self.prepare_offers(now_ms, tracker, out);
+    }
+
+    pub fn on_tracker_closed(&mut self, now_ms: u64, tracker: TrackerId, reason: String) {
+        let jitter = u64::from(self.random() % 1000);
+        let Some(t) = self.trackers.get_mut(tracker) else { return };
+        t.open = false;
+        t.announce_at = None;
+        t.retries += 1;
+        // Exponential backoff from 2 s, capped at 5 minutes, with jitter so a
+        // restarted tracker is not hit by every viewer at once.
+        let delay = (2_000u64 << t.retries.min(8)).min(300_000) + jitter;
+        t.reconnect_at = Some(now_ms + delay);
+        self.events.push(SwarmEvent::TrackerWarning { tracker, message: format!("tracker closed: {reason}; reconnecting in {delay} ms") });
+    }
+
+    /// Create the offers of the next announce; it goes out when they are ready.
+    fn prepare_offers(&mut self, now_ms: u64, tracker: TrackerId, out: &mut Vec<Output>) {
+        let room = self.config.max_peers.saturating_sub(self.peers.len());
+        let n = OFFERS_PER_ANNOUNCE.min(room);
+        let mut batch = Vec::new();
+        for _ in 0..n {
+            let conn = self.new_conn();
+            let mut p = Peer::new(conn, Role::Offerer, now_ms);
+            p.offer_id = Some(tracker::binary_id(&mut || self.random_for_ids()));
+            self.peers.insert(conn, p);
+            self.conn_tracker.insert(conn, tracker);
+            out.push(Output::CreateOffer { conn });
+            batch.push(conn);
+        }
+        if let Some(t) = self.trackers.get_mut(tracker) {
+            t.batch = batch;
+            t.batch_started_ms = now_ms;
+        }
+        self.send_announce_if_ready(now_ms, tracker, false, out);
+    }
+
+    fn random_for_ids(&mut self) -> u32 {
+        self.random()
+    }
+
+    fn new_conn(&mut self) -> ConnId {
+        self.next_conn += 1;
+        self.next_conn
+    }
+
+    pub fn on_offer_ready(&mut self, now_ms: u64, conn: ConnId, sdp: String, out: &mut Vec<Output>) {
+        let Some(p) = self.peers.get_mut(&conn) else { return };
+        p.local_sdp = Some(sdp);
+        if let Some(&tracker) = self.conn_tracker.get(&conn) {
+            self.send_announce_if_ready(now_ms, tracker, false, out);
+        }
+    }
+
+    /// Announce once every offer of the batch has its SDP (or waited long enough).
+    fn send_announce_if_ready(&mut self, now_ms: u64, tracker: TrackerId, force: bool, out: &mut Vec<Output>) {
+        let Some(t) = self.trackers.get(tracker) else { return };
+        if !t.open || t.announce_at.is_some_and(|a| a > now_ms) && t.started_sent {
+            return;
+        }
+        let ready: Vec<Offer> = t
+            .batch
+            .iter()
+            .filter_map(|c| self.peers.get(c))
+            .filter_map(|p| Some(Offer { offer_id: p.offer_id.clone()?, sdp: p.local_sdp.clone()? }))
+            .collect();
+        if ready.len() < t.batch.len() && !force {
+            return;
+        }
+        let started = !t.started_sent;
+        let text = tracker::announce(&self.config.info_hash, &self.config.peer_id, OFFERS_PER_ANNOUNCE, &ready, started);
+        let t = &mut self.trackers[tracker];
+        t.started_sent = true;
+        t.batch.clear();
+        t.announce_at = Some(now_ms + t.interval_ms);
+        out.push(Output::TrackerSend { tracker, text });
+    }
+
+    pub fn on_tracker_message(&mut self, now_ms: u64, tracker: TrackerId, text: &str, out: &mut Vec<Output>) {
+        let Some(event) = tracker::parse(text, &self.config.info_hash, &self.config.peer_id) else { return };
+        match event {
+            TrackerEvent::Announced { interval_s, .. } => {
+                if let (Some(s), Some(t)) = (interval_s, self.trackers.get_mut(tracker)) {
+                    t.interval_ms = (s.clamp(10, 3600)) * 1000;
+                    t.announce_at = Some(now_ms + t.interval_ms);
+                }
+            }
+            TrackerEvent::Offer { peer_id, offer_id, sdp } => {
+                if self.peers.len() >= self.config.max_peers || self.has_peer(&peer_id) || self.banned.contains(&peer_id) {
+                    return;
+                }
+                let conn = self.new_conn();
+                let mut p = Peer::new(conn, Role::Answerer, now_ms);
+                p.peer_id = Some(peer_id);
+                p.offer_id = Some(offer_id);
+                self.peers.insert(conn, p);
+                self.conn_tracker.insert(conn, tracker);
+                out.push(Output::CreateAnswer { conn, offer_sdp: sdp });
+            }
+            TrackerEvent::Answer { peer_id, offer_id, sdp } => {
+                let already = self.has_peer(&peer_id) || self.banned.contains(&peer_id);
+                let found = self.peers.values_mut().find(|p| {
+                    p.role == Role::Offerer && p.peer_id.is_none() && p.offer_id.as_deref() == Some(offer_id.as_str())
+                });
+                let Some(p) = found else { return };
+                if already {
+                    return;
+                }
+                p.peer_id = Some(peer_id);
+                out.push(Output::AcceptAnswer { conn: p.conn, answer_sdp: sdp });
+            }
+            TrackerEvent::Failure { reason } => self.events.push(SwarmEvent::TrackerWarning { tracker, message: reason }),
+        }
+    }
+
+    fn has_peer(&self, peer_id: &str) -> bool {
+        self.peers.values().any(|p| p.peer_id.as_deref() == Some(peer_id))
+    }
+
+    pub fn on_answer_ready(&mut self, conn: ConnId, sdp: String, out: &mut Vec<Output>) {
+        let Some(p) = self.peers.get(&conn) else { return };
+        let (Some(to), Some(offer_id), Some(&tracker)) = (p.peer_id.clone(), p.offer_id.clone(), self.conn_tracker.get(&conn)) else {
+            return;
+        };
+        let text = tracker::answer(&self.config.info_hash, &self.config.peer_id, &to, &offer_id, &sdp);
+        out.push(Output::TrackerSend { tracker, text });
+    }
+
+    // ----- peers ---------------------------------------------------------------------
+
+    /// The data channel opened. A second connection to a peer already connected
+    /// is closed (p2pml keeps one per peer id).
+    pub fn on_peer_open(&mut self, conn: ConnId, store: &SegmentStore, loading: &[i64], out: &mut Vec<Output>) {
+        let Some(peer_id) = self.peers.get(&conn).and_then(|p| p.peer_id.clone()) else {
+            return self.close(conn, out);
+        };
+        if self.peers.values().any(|p| p.conn != conn && p.open && p.peer_id.as_deref() == Some(peer_id.as_str())) {
+            return self.close(conn, out);
+        }
+        if let Some(p) = self.peers.get_mut(&conn) {
+            p.open = true;
+        }
+        self.events.push(SwarmEvent::PeerConnected { conn, peer_id });
+        self.announce_to(conn, store, loading, out);
+    }
+
+    pub fn on_peer_closed(&mut self, conn: ConnId) {
+        if let Some(p) = self.peers.remove(&conn) {
+            if let Some(d) = p.download {
+                self.events.push(SwarmEvent::Failed { conn, segment_id: d.segment_id, reason: "peer left".into() });
+            }
+            if p.open {
+                self.events.push(SwarmEvent::PeerLeft { conn });
+            }
+        }
+        self.conn_tracker.remove(&conn);
+    }
+
+    fn close(&mut self, conn: ConnId, out: &mut Vec<Output>) {
+        out.push(Output::ClosePeer { conn });
+        self.on_peer_closed(conn);
+    }
+
+    /// Tell one peer what we hold and what we fetch over HTTP.
+    fn announce_to(&self, conn: ConnId, store: &SegmentStore, loading: &[i64], out: &mut Vec<Output>) {
+        if !self.config.upload {
+            return;
+        }
+        let loaded: Vec<i64> = store.ids(self.config.stream).into_iter().map(|id| id as i64).collect();
+        let cmd = Command::SegmentsAnnouncement { loaded, loading: loading.to_vec() };
+        send(conn, &cmd, out);
+    }
+
+    /// Tell every connected peer (after the store or the HTTP downloads changed).
+    pub fn announce_all(&self, store: &SegmentStore, loading: &[i64], out: &mut Vec<Output>) {
+        for p in self.peers.values().filter(|p| p.open) {
+            self.announce_to(p.conn, store, loading, out);
+        }
+    }
+
+    /// A connected peer that holds `segment_id` and is not busy, preferring the
+    /// fastest measured (untried peers count as fast, so they get measured).
+    pub fn best_peer_for(&self, segment_id: i64) -> Option<ConnId> {
+        self.peers
+            .values()
+            .filter(|p| p.open && p.download.is_none() && p.loaded.contains(&segment_id))
+            .max_by(|a, b| score(a).total_cmp(&score(b)))
+            .map(|p| p.conn)
+    }
+
+    /// Whether any connected peer holds or is fetching `segment_id`.
+    pub fn someone_has_or_loads(&self, segment_id: i64) -> bool {
+        self.peers.values().any(|p| p.open && (p.loaded.contains(&segment_id) || p.loading.contains(&segment_id)))
+    }
+
+    /// Ask `conn` for a segment. `expected_size`: from the playlist's byte range.
+    pub fn request(&mut self, now_ms: u64, conn: ConnId, segment_id: i64, expected_size: Option<usize>, out: &mut Vec<Output>) {
+        let request_id = i64::from(self.random() % 1000);
+        let Some(p) = self.peers.get_mut(&conn) else { return };
+        p.download = Some(Download {
+            segment_id,
+            request_id,
+            size: None,
+            expected_size,
+            bytes: Vec::new(),
+            started_ms: now_ms,
+            last_progress_ms: now_ms,
+        });
+        send(conn, &Command::SegmentRequest { id: segment_id, request_id, byte_from: None }, out);
+    }
+
+    /// Abandon a download (the engine found it too slow or no longer needed).
+    pub fn cancel_download(&mut self, conn: ConnId, out: &mut Vec<Output>) {
+        if let Some(d) = self.peers.get_mut(&conn).and_then(|p| p.download.take()) {
+            send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
+        }
+    }
+
+    /// One data-channel message. `known` says whether an id is in the playlist
+    /// (unknown ids get no answer, as p2pml does).
+    pub fn on_peer_data(
+        &mut self,
+        now_ms: u64,
+        conn: ConnId,
+        data: &[u8],
+        store: &SegmentStore,
+        known: impl Fn(i64) -> bool,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(p) = self.peers.get_mut(&conn) else { return };
+        match p.reassembler.receive(data.to_vec()) {
+            None => {}
+            Some(Received::Data(bytes)) => self.on_data(now_ms, conn, bytes, out),
+            Some(Received::Command(cmd)) => self.on_command(now_ms, conn, cmd, store, known, out),
+        }
+    }
+
+    fn on_data(&mut self, now_ms: u64, conn: ConnId, bytes: Vec<u8>, out: &mut Vec<Output>) {
+        let Some(p) = self.peers.get_mut(&conn) else { return };
+        // Data with no transfer under way (after a cancel, say) is dropped.
+        let Some(d) = p.download.as_mut().filter(|d| d.size.is_some()) else { return };
+        d.bytes.extend_from_slice(&bytes);
+        d.last_progress_ms = now_ms;
+        if d.bytes.len() > d.size.unwrap_or(0) {
+            // More than announced: p2pml closes the connection for this.
+            let id = d.segment_id;
+            p.download = None;
+            self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: "peer sent more bytes than announced".into() });
+            self.close(conn, out);
+        }
+    }
+
+    fn on_command(
+        &mut self,
+        now_ms: u64,
+        conn: ConnId,
+        cmd: Command,
+        store: &SegmentStore,
+        known: impl Fn(i64) -> bool,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(p) = self.peers.get_mut(&conn) else { return };
+        match cmd {
+            Command::SegmentsAnnouncement { loaded, loading } => {
+                // A full snapshot: it replaces what we knew.
+                p.loaded = loaded.into_iter().collect();
+                p.loading = loading.into_iter().collect();
+            }
+            Command::SegmentRequest { id, request_id, byte_from } => {
+                let held = if self.config.upload && id >= 0 { store.get(self.config.stream, id as u64) } else { None };
+                match held {
+                    Some(bytes) => {
+                        let from = byte_from.unwrap_or(0).clamp(0, bytes.len() as i64) as usize;
+                        let body = &bytes[from..];
+                        let size = body.len() as i64;
+                        send(conn, &Command::SegmentData { id, request_id, size }, out);
+                        for chunk in data_chunks(body, DEFAULT_MAX_MESSAGE_SIZE) {
+                            out.push(Output::PeerSend { conn, data: Arc::from(chunk) });
+                        }
+                        send(conn, &Command::SegmentDataSendingCompleted { id, request_id }, out);
+                        p.uploaded_bytes += body.len() as u64;
+                        self.uploaded_bytes += body.len() as u64;
+                    }
+                    None if known(id) => send(conn, &Command::SegmentAbsent { id, request_id }, out),
+                    None => {}
+                }
+            }
+            Command::SegmentData { id, request_id, size } => {
+                let Some(d) = p.download.as_mut().filter(|d| d.segment_id == id && d.request_id == request_id && d.size.is_none()) else {
+                    return;
+                };
+                let size = size.max(0) as usize;
+                if d.expected_size.is_some_and(|e| e != size) {
+                    // The playlist says otherwise: p2pml cancels and closes.
+                    send(conn, &Command::CancelSegmentRequest { id, request_id }, out);
+                    p.download = None;
+                    self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: format!("peer announced {size} bytes") });
+                    return self.close(conn, out);
+                }
+                d.size = Some(size);
+                d.last_progress_ms = now_ms;
+            }
+            Command::SegmentDataSendingCompleted { id, request_id } => {
+                let matches = p.download.as_ref().is_some_and(|d| d.segment_id == id && d.request_id == request_id && d.size.is_some());
+                if !matches {
+                    return;
+                }
+                let d = p.download.take().expect("checked");
+                if Some(d.bytes.len()) != d.size {
+                    self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: "transfer ended short".into() });
+                    return self.close(conn, out);
+                }
+                let elapsed_ms = now_ms.saturating_sub(d.started_ms);
+                p.sample_throughput(d.bytes.len(), elapsed_ms);
+                p.timeouts = 0;
+                p.downloaded_bytes += d.bytes.len() as u64;
+                self.downloaded_bytes += d.bytes.len() as u64;
+                self.events.push(SwarmEvent::Received { conn, segment_id: id, bytes: Arc::from(d.bytes), elapsed_ms });
+            }
+            Command::SegmentAbsent { id, request_id } => {
+                if p.download.as_ref().is_some_and(|d| d.segment_id == id && d.request_id == request_id) {
+                    p.download = None;
+                    p.loaded.remove(&id);
+                    self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: "peer does not have it".into() });
+                }
+            }
+            // Uploads are handed to the data channel whole, at once: by the time a
+            // cancel arrives there is nothing left to stop.
+            Command::CancelSegmentRequest { .. } => {}
+        }
+    }
+
+    /// The peer whose SHA-256 did not match: drop it, and never take it back.
+    pub fn ban(&mut self, conn: ConnId, out: &mut Vec<Output>) {
+        if let Some(id) = self.peers.get(&conn).and_then(|p| p.peer_id.clone()) {
+            self.banned.insert(id);
+        }
+        self.close(conn, out);
+    }
+
+    // ----- time ----------------------------------------------------------------------
+
+    pub fn next_timeout(&self) -> Option<u64> {
+        let trackers = self.trackers.iter().flat_map(|t| {
+            let batch = (!t.batch.is_empty()).then_some(t.batch_started_ms + OFFER_GATHER_WAIT_MS);
+            [t.reconnect_at, t.announce_at.filter(|_| t.open), batch]
+        });
+        let peers = self.peers.values().flat_map(|p| {
+            let download = p.download.as_ref().map(|d| d.last_progress_ms + P2P_NO_BYTES_TIMEOUT_MS);
+            let offer = (!p.open).then_some(p.created_ms + OFFER_TTL_MS);
+            [download, offer]
+        });
+        trackers.chain(peers).flatten().min()
+    }
+
+    pub fn tick(&mut self, now_ms: u64, out: &mut Vec<Output>) {
+        for tracker in 0..self.trackers.len() {
+            let t = &self.trackers[tracker];
+            if t.reconnect_at.is_some_and(|at| at <= now_ms) {
+                self.trackers[tracker].reconnect_at = None;
+                out.push(Output::TrackerConnect { tracker, url: self.trackers[tracker].url.clone() });
+                continue;
+            }
+            if !t.batch.is_empty() && t.batch_started_ms + OFFER_GATHER_WAIT_MS <= now_ms {
+                self.send_announce_if_ready(now_ms, tracker, true, out);
+            } else if t.open && t.batch.is_empty() && t.announce_at.is_some_and(|at| at <= now_ms) {
+                self.trackers[tracker].announce_at = None;
+                self.prepare_offers(now_ms, tracker, out);
+            }
+        }
+        let stale_offers: Vec<ConnId> =
+            self.peers.values().filter(|p| !p.open && p.created_ms + OFFER_TTL_MS <= now_ms).map(|p| p.conn).collect();
+        for conn in stale_offers {
+            self.close(conn, out);
+        }
+        let stalled: Vec<ConnId> = self
+            .peers
+            .values()
+            .filter(|p| p.download.as_ref().is_some_and(|d| d.last_progress_ms + P2P_NO_BYTES_TIMEOUT_MS <= now_ms))
+            .map(|p| p.conn)
+            .collect();
+        for conn in stalled {
+            let Some(p) = self.peers.get_mut(&conn) else { continue };
+            let d = p.download.take().expect("filtered");
+            p.timeouts += 1;
+            let too_many = p.timeouts >= MAX_PEER_TIMEOUTS;
+            send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
+            self.events.push(SwarmEvent::Failed { conn, segment_id: d.segment_id, reason: "no bytes for 2 s".into() });
+            if too_many {
+                self.close(conn, out);
+            }
+        }
+    }
+}
+
+fn score(p: &Peer) -> f64 {
+    if p.throughput_bps == 0.0 {
+        f64::MAX
+    } else {
+        p.throughput_bps
+    }
+}
+
+fn send(conn: ConnId, cmd: &Command, out: &mut Vec<Output>) {
+    for message in cmd.encode(DEFAULT_MAX_MESSAGE_SIZE) {
+        out.push(Output::PeerSend { conn, data: Arc::from(message) });
+    }
+}

@@ -1,0 +1,348 @@
+//! A deterministic swarm simulator: several engines, an origin, a WebTorrent
+//! tracker relay and data channels, over virtual time. It drives the real engine
+//! (every decision is the engine's own) and measures what a viewer would feel:
+//! offload, stalls, startup. Tests assert invariants with it; the benchmark
+//! prints its figures.
+//!
+//! Media is synthetic: a segment is a text header (`seg <start> <duration>
+//! <level>`) padded to its size, which the fake SourceBuffer reads to know what
+//! time range it covers. A corrupted segment is marked by `,` in its padding,
+//! and the fake SourceBuffer refuses to ever take one.
+
+mod media;
+mod vod;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::engine::{Config, ConnId, Engine, Event, Input, Output, Playhead, RequestId, Source, TrackerId};
+pub use media::FakeMedia;
+pub use vod::{hash_map, sample_vod, SampleVod, ORIGIN};
+
+/// How a simulated viewer behaves as a peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    Honest,
+    /// Serves segments with corrupted bytes.
+    Poisoner,
+    /// Disappears at the given virtual time: its data stops, its connections
+    /// are seen closing 10 s later.
+    VanishesAt(u64),
+}
+
+/// One simulated viewer.
+pub struct Viewer {
+    pub engine: Engine,
+    pub media: FakeMedia,
+    pub behaviour: Behaviour,
+    pub joined_ms: u64,
+    /// When playback first moved (ms after joining).
+    pub startup_ms: Option<u64>,
+    pub stalls: u32,
+    pub stalled_ms: u64,
+    stalled_now: bool,
+    http: BTreeMap<RequestId, (u64, Result<Vec<u8>, u16>)>,
+    link_free_at: u64,
+    last_report: u64,
+    pub events: Vec<Event>,
+    gone: bool,
+}
+
+/// What one data-channel end is linked to.
+#[derive(Debug, Clone, Copy)]
+struct End {
+    viewer: usize,
+    conn: ConnId,
+}
+
+#[derive(Debug)]
+enum Delivery {
+    Input(usize, Input),
+}
+
+/// The simulated world.
+pub struct SwarmSim {
+    pub now: u64,
+    files: HashMap<String, Vec<u8>>,
+    pub viewers: Vec<Viewer>,
+    /// info_hash → members (viewer, peer id).
+    swarms: HashMap<String, Vec<(usize, String)>>,
+    links: HashMap<(usize, ConnId), End>,
+    queue: BTreeMap<(u64, u64), Delivery>,
+    seq: u64,
+    /// Per direction of a link: when it is free again (bandwidth).
+    link_busy: HashMap<(usize, ConnId), u64>,
+    pub http_bytes_per_ms: f64,
+    pub p2p_bytes_per_ms: f64,
+    pub latency_ms: u64,
+    pub origin_bytes: u64,
+}
+
+impl SwarmSim {
+    pub fn new(files: HashMap<String, Vec<u8>>) -> SwarmSim {
+        SwarmSim {
+            now: 0,
+            files,
+            viewers: Vec::new(),
+            swarms: HashMap::new(),
+            links: HashMap::new(),
+            queue: BTreeMap::new(),
+            seq: 0,
+            link_busy: HashMap::new(),
+            http_bytes_per_ms: 1000.0,
+            p2p_bytes_per_ms: 1000.0,
+            latency_ms: 20,
+            origin_bytes: 0,
+        }
+    }
+
+    /// A viewer starts playing `url` now.
+    pub fn join(&mut self, config: Config, url: &str, behaviour: Behaviour) -> usize {
+        let engine = Engine::new(config, url, self.now);
+        self.viewers.push(Viewer {
+            engine,
+            media: FakeMedia::default(),
+            behaviour,
+            joined_ms: self.now,
+            startup_ms: None,
+            stalls: 0,
+            stalled_ms: 0,
+            stalled_now: false,
+            http: BTreeMap::new(),
+            link_free_at: 0,
+            last_report: self.now,
+            events: Vec::new(),
+            gone: false,
+        });
+        let v = self.viewers.len() - 1;
+        self.carry_out(v);
+        v
+    }
+
+    fn later(&mut self, at: u64, d: Delivery) {
+        self.seq += 1;
+        self.queue.insert((at, self.seq), d);
+    }
+
+    fn feed(&mut self, v: usize, input: Input) {
+        if self.viewers[v].gone {
+            return;
+        }
+        self.viewers[v].engine.handle(self.now, input);
+        self.carry_out(v);
+    }
+
+    fn carry_out(&mut self, v: usize) {
+        while let Some(out) = self.viewers[v].engine.poll() {
+            self.output(v, out);
+        }
+    }
+
+    fn output(&mut self, v: usize, out: Output) {
+        let now = self.now;
+        match out {
+            Output::Fetch { id, url, range } => {
+                let result = self.files.get(&url).ok_or(404u16).and_then(|f| match range {
+                    None => Ok(f.clone()),
+                    Some(r) => f.get(r.offset as usize..(r.offset + r.length) as usize).map(<[u8]>::to_vec).ok_or(416),
+                });
+                let size = result.as_ref().map_or(0, Vec::len);
+                self.origin_bytes += size as u64;
+                let viewer = &mut self.viewers[v];
+                let start = viewer.link_free_at.max(now);
+                let done = start + (size as f64 / self.http_bytes_per_ms) as u64;
+                viewer.link_free_at = done;
+                viewer.http.insert(id, (done + self.latency_ms, result));
+            }
+            Output::Cancel { id } => {
+                self.viewers[v].http.remove(&id);
+            }
+            Output::SetupMedia { tracks, sequence_mode, .. } => {
+                self.viewers[v].media.setup(tracks, sequence_mode);
+                self.feed(v, Input::MediaReady);
+            }
+            Output::Append { track, data, timestamp_offset } => {
+                let buffered = self.viewers[v].media.append(track, &data, timestamp_offset);
+                self.feed(v, Input::AppendDone { track, buffered });
+            }
+            Output::Remove { track, start, end } => {
+                let buffered = self.viewers[v].media.remove(track, start, end);
+                self.feed(v, Input::RemoveDone { track, buffered });
+            }
+            Output::EndOfStream => self.viewers[v].media.ended = true,
+            Output::Seek { time } => self.viewers[v].media.time = time,
+            Output::LiveSeekableRange { .. } => {}
+            Output::Event(e) => self.viewers[v].events.push(e),
+            Output::TrackerConnect { tracker, .. } => self.later(now + self.latency_ms, Delivery::Input(v, Input::TrackerOpen { tracker })),
+            Output::TrackerSend { tracker, text } => self.tracker_receive(v, tracker, &text),
+            Output::TrackerDisconnect { .. } => {}
+            Output::CreateOffer { conn } => {
+                let sdp = format!("sim-offer {v} {conn}");
+                self.later(now + 50, Delivery::Input(v, Input::OfferReady { conn, sdp }));
+            }
+            Output::CreateAnswer { conn, offer_sdp } => {
+                let sdp = format!("sim-answer {v} {conn} | {offer_sdp}");
+                self.later(now + 50, Delivery::Input(v, Input::AnswerReady { conn, sdp }));
+            }
+            Output::AcceptAnswer { conn, answer_sdp } => {
+                // "sim-answer <viewer> <conn> | sim-offer <viewer> <conn>"
+                let n: Vec<u64> = answer_sdp.split(|c: char| !c.is_ascii_digit()).filter_map(|t| t.parse().ok()).collect();
+                if let [bv, bc, _, _] = n[..] {
+                    let (a, b) = (End { viewer: v, conn }, End { viewer: bv as usize, conn: bc });
+                    self.links.insert((a.viewer, a.conn), b);
+                    self.links.insert((b.viewer, b.conn), a);
+                    let at = now + 100;
+                    self.later(at, Delivery::Input(a.viewer, Input::PeerOpen { conn: a.conn }));
+                    self.later(at, Delivery::Input(b.viewer, Input::PeerOpen { conn: b.conn }));
+                }
+            }
+            Output::PeerSend { conn, data } => self.peer_send(v, conn, data),
+            Output::ClosePeer { conn } => {
+                if let Some(other) = self.links.remove(&(v, conn)) {
+                    self.links.remove(&(other.viewer, other.conn));
+                    self.later(now + self.latency_ms, Delivery::Input(other.viewer, Input::PeerClosed { conn: other.conn, reason: "closed".into() }));
+                }
+            }
+        }
+    }
+
+    fn peer_send(&mut self, v: usize, conn: ConnId, data: Arc<[u8]>) {
+        let Some(to) = self.links.get(&(v, conn)).copied() else { return };
+        let mut data = data.to_vec();
+        if self.viewers[v].behaviour == Behaviour::Poisoner && !crate::p2p::is_command_chunk(&data) {
+            data.iter_mut().filter(|b| **b == b'.').for_each(|b| *b = b',');
+        }
+        let busy = self.link_busy.entry((v, conn)).or_insert(0);
+        let start = (*busy).max(self.now);
+        let done = start + (data.len() as f64 / self.p2p_bytes_per_ms) as u64;
+        *busy = done;
+        let input = Input::PeerData { conn: to.conn, data: Arc::from(data) };
+        self.later(done + self.latency_ms, Delivery::Input(to.viewer, input));
+    }
+
+    /// A minimal WebTorrent tracker: announces join a swarm; offers go to other
+    /// members; answers go back to the offerer.
+    fn tracker_receive(&mut self, v: usize, tracker: TrackerId, text: &str) {
+        let Ok(msg) = serde_json::from_str::<Value>(text) else { return };
+        let (Some(hash), Some(peer_id)) = (msg["info_hash"].as_str(), msg["peer_id"].as_str()) else { return };
+        let at = self.now + self.latency_ms;
+        if let (Some(to), Some(offer_id)) = (msg["to_peer_id"].as_str(), msg["offer_id"].as_str()) {
+            let Some(&(target, _)) = self.swarms.get(hash).and_then(|m| m.iter().find(|(_, p)| p == to)) else { return };
+            let relay = serde_json::json!({"action": "announce", "answer": msg["answer"], "offer_id": offer_id, "peer_id": peer_id, "info_hash": hash});
+            self.later(at, Delivery::Input(target, Input::TrackerMessage { tracker, text: relay.to_string() }));
+            return;
+        }
+        let members = self.swarms.entry(hash.to_string()).or_default();
+        if msg["event"] == "stopped" {
+            members.retain(|(m, _)| *m != v);
+            return;
+        }
+        if !members.iter().any(|(m, _)| *m == v) {
+            members.push((v, peer_id.to_string()));
+        }
+        let others: Vec<usize> = members.iter().map(|(m, _)| *m).filter(|m| *m != v && !self.viewers[*m].gone).collect();
+        let reply = serde_json::json!({"action": "announce", "interval": 120, "info_hash": hash, "complete": 0, "incomplete": members.len()});
+        self.later(at, Delivery::Input(v, Input::TrackerMessage { tracker, text: reply.to_string() }));
+        for (offer, target) in msg["offers"].as_array().cloned().unwrap_or_default().iter().zip(others) {
+            let relay = serde_json::json!({"action": "announce", "offer": offer["offer"], "offer_id": offer["offer_id"], "peer_id": peer_id, "info_hash": hash});
+            self.later(at, Delivery::Input(target, Input::TrackerMessage { tracker, text: relay.to_string() }));
+        }
+    }
+
+    /// Advance virtual time by `ms`, in 10 ms steps; playback runs at rate 1.
+    pub fn run(&mut self, ms: u64) {
+        let until = self.now + ms;
+        while self.now < until {
+            self.now += 10;
+            self.step();
+        }
+    }
+
+    fn step(&mut self) {
+        let now = self.now;
+        for v in 0..self.viewers.len() {
+            if let Behaviour::VanishesAt(t) = self.viewers[v].behaviour {
+                if t <= now && !self.viewers[v].gone {
+                    self.vanish(v);
+                }
+            }
+        }
+        while let Some((&key, _)) = self.queue.iter().next() {
+            if key.0 > now {
+                break;
+            }
+            let Some(Delivery::Input(v, input)) = self.queue.remove(&key) else { continue };
+            self.feed(v, input);
+        }
+        for v in 0..self.viewers.len() {
+            if self.viewers[v].gone {
+                continue;
+            }
+            let due: Vec<RequestId> = self.viewers[v].http.iter().filter(|(_, (t, _))| *t <= now).map(|(id, _)| *id).collect();
+            for id in due {
+                let (_, result) = self.viewers[v].http.remove(&id).expect("listed");
+                let input = match result {
+                    Ok(body) => Input::HttpDone { id, body: Arc::from(body) },
+                    Err(status) => Input::HttpFailed { id, status: Some(status), reason: format!("HTTP {status}") },
+                };
+                self.feed(v, input);
+            }
+            if self.viewers[v].engine.next_timeout().is_some_and(|t| t <= now) {
+                self.feed(v, Input::Tick);
+            }
+            self.play(v);
+        }
+    }
+
+    fn play(&mut self, v: usize) {
+        let now = self.now;
+        let viewer = &mut self.viewers[v];
+        if viewer.media.playable() {
+            viewer.media.time += 0.01;
+            if viewer.startup_ms.is_none() {
+                viewer.startup_ms = Some(now - viewer.joined_ms);
+            }
+            viewer.stalled_now = false;
+        } else if viewer.startup_ms.is_some() && !viewer.media.ended {
+            if !viewer.stalled_now {
+                viewer.stalls += 1;
+                viewer.stalled_now = true;
+            }
+            viewer.stalled_ms += 10;
+        }
+        if now - viewer.last_report >= 250 {
+            viewer.last_report = now;
+            let p = Playhead { time: viewer.media.time, paused: false, seeking: false, rate: 1.0, buffered: viewer.media.buffered() };
+            self.feed(v, Input::Playhead(p));
+        }
+    }
+
+    fn vanish(&mut self, v: usize) {
+        self.viewers[v].gone = true;
+        let ends: Vec<((usize, ConnId), End)> = self.links.iter().filter(|((a, _), _)| *a == v).map(|(k, e)| (*k, *e)).collect();
+        for (k, other) in ends {
+            self.links.remove(&k);
+            self.links.remove(&(other.viewer, other.conn));
+            // ICE notices a vanished peer after some seconds, not at once.
+            self.later(self.now + 10_000, Delivery::Input(other.viewer, Input::PeerClosed { conn: other.conn, reason: "vanished".into() }));
+        }
+        // Messages in flight from it are lost with it.
+        self.queue.retain(|_, Delivery::Input(to, _)| *to != v);
+    }
+
+    /// Bytes a viewer got from peers, and in all (HTTP + peers).
+    pub fn bytes_of(&self, v: usize) -> (u64, u64) {
+        let s = self.viewers[v].engine.stats();
+        (s.p2p_downloaded_bytes, s.p2p_downloaded_bytes + s.http_downloaded_bytes)
+    }
+
+    /// Segments appended from each source, over every viewer.
+    pub fn appended_from(&self, source: Source) -> usize {
+        self.viewers.iter().flat_map(|v| &v.events).filter(|e| matches!(e, Event::Segment { source: s, .. } if *s == source)).count()
+    }
+}
+
+#[cfg(test)]
+mod tests;

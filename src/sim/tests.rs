@@ -1,0 +1,116 @@
+//! Swarm invariants over virtual time, with the real engine in every viewer.
+
+use super::*;
+use crate::engine::{ErrorKind, LevelChoice};
+
+fn viewer_config(vod: &SampleVod, seed: u64) -> Config {
+    Config {
+        trackers: vec!["wss://tracker.test/announce".into()],
+        segment_hashes_url: Some(vod.hashes.clone()),
+        // One level for everyone: one swarm (levels are separate swarms).
+        start_level: Some(LevelChoice::Fixed(1)),
+        seed,
+        ..Config::default()
+    }
+}
+
+fn no_fatal_errors(sim: &SwarmSim) {
+    for (i, v) in sim.viewers.iter().enumerate() {
+        assert!(!v.events.iter().any(|e| matches!(e, Event::Error { fatal: true, .. })), "viewer {i}: {:?}", v.events);
+    }
+}
+
+#[test]
+fn a_later_viewer_gets_segments_from_an_earlier_one() {
+    let vod = sample_vod(45);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let a = sim.join(viewer_config(&vod, 1), &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let b = sim.join(viewer_config(&vod, 2), &vod.master, Behaviour::Honest);
+    sim.run(70_000);
+    no_fatal_errors(&sim);
+    let (b_p2p, b_all) = sim.bytes_of(b);
+    assert!(b_p2p > 0, "bytes crossed a data channel");
+    assert!(b_p2p as f64 / b_all as f64 > 0.2, "offload {b_p2p} of {b_all}");
+    // What B downloaded from peers is exactly what A uploaded.
+    assert_eq!(sim.viewers[a].engine.stats().p2p_uploaded_bytes, b_p2p);
+    for v in [a, b] {
+        assert_eq!(sim.viewers[v].stalls, 0, "viewer {v} stalled");
+        assert!(sim.viewers[v].media.time > 60.0, "viewer {v} played: {}", sim.viewers[v].media.time);
+        assert_eq!(sim.viewers[v].engine.stats().peers, 1);
+    }
+    assert!(sim.viewers[b].events.iter().any(|e| matches!(e, Event::Segment { source: Source::P2p, verified: true, .. })));
+}
+
+#[test]
+fn a_poisoning_peer_is_caught_dropped_and_playback_goes_on() {
+    let vod = sample_vod(45);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    sim.join(viewer_config(&vod, 7), &vod.master, Behaviour::Poisoner);
+    sim.run(20_000);
+    let h = sim.join(viewer_config(&vod, 8), &vod.master, Behaviour::Honest);
+    sim.run(50_000);
+    // FakeMedia panics if a corrupted byte is ever appended.
+    no_fatal_errors(&sim);
+    let honest = &sim.viewers[h];
+    let caught: Vec<&Event> = honest.events.iter().filter(|e| matches!(e, Event::IntegrityFailure { .. })).collect();
+    assert!(!caught.is_empty(), "the poison was offered and caught");
+    assert!(caught.iter().all(|e| matches!(e, Event::IntegrityFailure { base, .. } if base.starts_with("peer:"))));
+    assert_eq!(honest.engine.stats().peers, 0, "the poisoner was dropped");
+    assert_eq!(honest.engine.stats().p2p_downloaded_bytes, 0, "nothing of it was kept");
+    assert_eq!(honest.stalls, 0);
+    assert!(honest.media.time > 45.0);
+}
+
+#[test]
+fn a_peer_that_vanishes_mid_transfer_stalls_no_one() {
+    let vod = sample_vod(45);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    sim.p2p_bytes_per_ms = 100.0; // slow peers: transfers take seconds, so one is cut
+    sim.join(viewer_config(&vod, 11), &vod.master, Behaviour::VanishesAt(32_000));
+    sim.run(20_000);
+    let h = sim.join(viewer_config(&vod, 12), &vod.master, Behaviour::Honest);
+    sim.run(60_000);
+    no_fatal_errors(&sim);
+    let honest = &sim.viewers[h];
+    assert_eq!(honest.stalls, 0, "stalled for {} ms", honest.stalled_ms);
+    assert!(honest.media.time > 55.0, "{}", honest.media.time);
+    assert!(honest.engine.stats().p2p_downloaded_bytes > 0, "it did use the peer before it vanished");
+}
+
+#[test]
+fn without_a_hash_map_p2p_stays_off() {
+    let vod = sample_vod(20);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let mut config = viewer_config(&vod, 21);
+    config.segment_hashes_url = None;
+    let a = sim.join(config.clone(), &vod.master, Behaviour::Honest);
+    sim.run(10_000);
+    config.seed = 22;
+    let b = sim.join(config, &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    for v in [a, b] {
+        assert_eq!(sim.viewers[v].engine.stats().peers, 0);
+        assert!(sim.viewers[v].media.time > 15.0);
+    }
+    let _ = ErrorKind::Integrity;
+}
+
+#[test]
+fn a_swarm_of_six_offloads_most_bytes_and_nobody_stalls() {
+    let vod = sample_vod(45);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let mut ids = Vec::new();
+    for i in 0..6u64 {
+        ids.push(sim.join(viewer_config(&vod, 100 + i), &vod.master, Behaviour::Honest));
+        sim.run(6_000);
+    }
+    sim.run(120_000);
+    no_fatal_errors(&sim);
+    let (p2p, all) = ids.iter().map(|v| sim.bytes_of(*v)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let offload = p2p as f64 / all as f64;
+    assert!(offload > 0.4, "offload {offload:.2}");
+    for v in &ids {
+        assert_eq!(sim.viewers[*v].stalls, 0, "viewer {v}");
+    }
+}

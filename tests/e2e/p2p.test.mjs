@@ -1,0 +1,48 @@
+// Peer-to-peer in real browsers: viewers on the demo page, the demo server's
+// WebSocket tracker, WebRTC data channels between Chromium contexts.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, openPlayer, playUntil, state, screenshot, VOD } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function viewer(extra = "") {
+  // Each viewer in its own context, like separate browsers.
+  const context = await browser.newContext();
+  const page = await openPlayer(context, server.url, VOD, extra);
+  return page;
+}
+
+test("later viewers get a large share of their bytes from peers, and all play", async () => {
+  const first = await viewer();
+  await playUntil(first, 12, { from: 0, timeout: 40_000 });
+  const later = [await viewer(), await viewer()];
+  await Promise.all(later.map((p) => playUntil(p, 15, { from: 0, timeout: 60_000 })));
+  const a = await state(first);
+  const others = await Promise.all(later.map(state));
+  await screenshot(later[0], "p2p-viewer");
+  for (const s of [a, ...others]) {
+    assert.equal(s.error, null);
+    assert.ok(s.stats.peers >= 1, JSON.stringify(s.stats));
+  }
+  const fromPeers = others.reduce((n, s) => n + s.stats.p2pDownloadedBytes, 0);
+  const all = others.reduce((n, s) => n + s.stats.p2pDownloadedBytes + s.stats.httpDownloadedBytes, 0);
+  const uploaded = [a, ...others].reduce((n, s) => n + s.stats.p2pUploadedBytes, 0);
+  console.log(`later viewers: ${fromPeers} of ${all} bytes from peers (${(100 * fromPeers / all).toFixed(1)} %); uploaded ${uploaded}`);
+  assert.ok(fromPeers > 0, "bytes crossed a data channel");
+  assert.ok(fromPeers / all > 0.4, `offload ${fromPeers / all}`);
+  const downloadedAll = [a, ...others].reduce((n, s) => n + s.stats.p2pDownloadedBytes, 0);
+  // Uploads count when sent, downloads when verified: a transfer in flight
+  // between two snapshots is on the upload side only.
+  assert.ok(uploaded >= downloadedAll, `uploaded ${uploaded} < downloaded ${downloadedAll}`);
+  assert.ok(others.every((s) => s.stats.integrityFailures === 0));
+  for (const p of [first, ...later]) await p.context().close();
+});
