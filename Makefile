@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (both install what they need first):
 #   make demo   build everything, make the sample media, serve on http://127.0.0.1:8080/
 #   make test   run every test (native, then end-to-end in headless Chromium)
-.PHONY: demo test setup build clean
+.PHONY: demo test setup build clean bench-swarm
 
 demo:
 	scripts/demo.sh
@@ -17,3 +17,7 @@ build: setup
 
 clean:
 	rm -rf target pkg generated node_modules .tools
+
+# The swarm simulator's table: offload, stalls, startup, with and without P2P.
+bench-swarm:
+	cargo run -q --release -p tubeswarm-server --bin tubeswarm-bench-swarm

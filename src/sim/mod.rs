@@ -10,6 +10,7 @@
 //! and the fake SourceBuffer refuses to ever take one.
 
 mod media;
+mod scenario;
 mod vod;
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,7 +20,8 @@ use serde_json::Value;
 
 use crate::engine::{Config, ConnId, Engine, Event, Input, Output, Playhead, RequestId, Source, TrackerId};
 pub use media::FakeMedia;
-pub use vod::{hash_map, sample_vod, SampleVod, ORIGIN};
+pub use scenario::{Report, Scenario};
+pub use vod::{hash_map, live_playlist, sample_live, sample_vod, SampleLive, SampleVod, ORIGIN};
 
 /// How a simulated viewer behaves as a peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,8 @@ pub struct SwarmSim {
     pub p2p_bytes_per_ms: f64,
     pub latency_ms: u64,
     pub origin_bytes: u64,
+    /// A live playlist URL and its window: its text follows virtual time.
+    pub live: Option<(String, u64)>,
 }
 
 impl SwarmSim {
@@ -95,6 +99,7 @@ impl SwarmSim {
             p2p_bytes_per_ms: 1000.0,
             latency_ms: 20,
             origin_bytes: 0,
+            live: None,
         }
     }
 
@@ -144,8 +149,10 @@ impl SwarmSim {
         let now = self.now;
         match out {
             Output::Fetch { id, url, range } => {
-                let result = self.files.get(&url).ok_or(404u16).and_then(|f| match range {
-                    None => Ok(f.clone()),
+                let live = self.live.as_ref().filter(|(u, _)| *u == url).map(|(_, w)| live_playlist(now, *w).into_bytes());
+                let file = live.map(Ok).unwrap_or_else(|| self.files.get(&url).cloned().ok_or(404u16));
+                let result = file.and_then(|f| match range {
+                    None => Ok(f),
                     Some(r) => f.get(r.offset as usize..(r.offset + r.length) as usize).map(<[u8]>::to_vec).ok_or(416),
                 });
                 let size = result.as_ref().map_or(0, Vec::len);

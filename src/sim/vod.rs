@@ -69,3 +69,46 @@ pub fn hash_map(files: &HashMap<String, Vec<u8>>) -> String {
     }
     serde_json::Value::Object(map).to_string()
 }
+
+/// A live stream: 4 s segments in a sliding window of `window` segments, the
+/// newest published at `now`; segment k's file exists for any k. Its hash map is
+/// PeerTube's live form (flat: file name → hash).
+pub struct SampleLive {
+    pub files: HashMap<String, Vec<u8>>,
+    pub master: String,
+    pub playlist: String,
+    pub hashes: String,
+    pub window: u64,
+}
+
+pub fn sample_live(segments: u64, window: u64) -> SampleLive {
+    use sha2::{Digest, Sha256};
+    let mut files = HashMap::new();
+    files.insert(format!("{ORIGIN}init.mp4"), INIT.to_vec());
+    let mut map = serde_json::Map::new();
+    for k in 0..segments {
+        // Timestamps inside live segments do not matter: the player places them
+        // by timestampOffset (sequence mode).
+        let mut body = format!("seg 0 4 live{k}\n").into_bytes();
+        body.resize(400_000, b'.');
+        let hex: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
+        map.insert(format!("seg{k}.m4s"), hex.into());
+        files.insert(format!("{ORIGIN}seg{k}.m4s"), body);
+    }
+    let hashes = format!("{ORIGIN}live-sha256.json");
+    files.insert(hashes.clone(), serde_json::Value::Object(map).to_string().into_bytes());
+    let master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS=\"avc1.4d401f,mp4a.40.2\"\nlive.m3u8\n";
+    files.insert(format!("{ORIGIN}live-master.m3u8"), master.as_bytes().to_vec());
+    SampleLive { files, master: format!("{ORIGIN}live-master.m3u8"), playlist: format!("{ORIGIN}live.m3u8"), hashes, window }
+}
+
+/// The live playlist at `now_ms` (the stream started `window` segments before 0).
+pub fn live_playlist(now_ms: u64, window: u64) -> String {
+    let newest = window + now_ms / 4000;
+    let first = newest + 1 - window;
+    let mut t = format!("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-MAP:URI=\"init.mp4\"\n");
+    for k in first..=newest {
+        t.push_str(&format!("#EXTINF:4.000,\nseg{k}.m4s\n"));
+    }
+    t
+}

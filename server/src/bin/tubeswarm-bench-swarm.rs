@@ -1,0 +1,52 @@
+//! `tubeswarm-bench-swarm [--json FILE]`: the swarm simulator's figures, each run
+//! beside the same run with P2P off. Viewers join over a minute, on a 3-minute
+//! VOD (one level, 800 kbit/s) and on a live stream (sliding window of 15 × 4 s,
+//! played 6 segments behind the edge, PeerTube's "high latency" idea). Virtual
+//! time and seeded randomness: the same figures every run.
+
+use std::time::Instant;
+
+use tubeswarm::sim::{Report, Scenario};
+
+fn main() {
+    let json_path = std::env::args().skip_while(|a| a != "--json").nth(1);
+    let mut rows: Vec<(Report, Report, f64)> = Vec::new();
+    println!("| stream | viewers | offload (P2P) | origin MB (P2P / HTTP only) | stalls, s (P2P / HTTP only) | startup median/max ms (P2P / HTTP only) |");
+    println!("|---|---|---|---|---|---|");
+    for live in [false, true] {
+        for viewers in [10, 30] {
+            let started = Instant::now();
+            let base = Scenario { viewers, join_over_ms: 60_000, duration_ms: 180_000, p2p: true, live, live_sync_segments: 6 };
+            let with = base.run();
+            let without = Scenario { p2p: false, ..base }.run();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "| {} | {} | {:.1} % | {:.1} / {:.1} | {} ({:.1}) / {} ({:.1}) | {}/{} / {}/{} |",
+                if live { "live" } else { "VOD 3 min" },
+                viewers,
+                with.offload * 100.0,
+                with.origin_bytes as f64 / 1e6,
+                without.origin_bytes as f64 / 1e6,
+                with.stalls,
+                with.stall_seconds,
+                without.stalls,
+                without.stall_seconds,
+                with.startup_median_ms,
+                with.startup_max_ms,
+                without.startup_median_ms,
+                without.startup_max_ms,
+            );
+            rows.push((with, without, secs));
+        }
+    }
+    let ceiling: Vec<String> = [10.0f64, 30.0].iter().map(|n| format!("{:.1} % for {n}", (n - 1.0) / n * 100.0)).collect();
+    println!("\nOffload ceiling (N-1)/N: {}. Simulated in {:.1} s.", ceiling.join(", "), rows.iter().map(|r| r.2).sum::<f64>());
+    if let Some(path) = json_path {
+        let json: Vec<serde_json::Value> =
+            rows.iter().map(|(w, wo, _)| serde_json::json!({"p2p": w, "http_only": wo})).collect();
+        if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap_or_default()) {
+            eprintln!("tubeswarm-bench-swarm: cannot write {path}: {e}");
+            std::process::exit(1);
+        }
+    }
+}
