@@ -124,6 +124,8 @@ class TubeswarmPlayer extends HTMLElement {
       });
     }
     if (this.getAttribute("p2p") === "0" || this.getAttribute("p2p") === "false") options.p2p = false;
+    // Tests only: make this viewer a poisoning peer (see Config::corrupt_uploads).
+    if (this.hasAttribute("test-corrupt-uploads")) options.testCorruptUploads = true;
     const hashes = this.getAttribute("segments-sha256-url");
     if (hashes) options.segmentsSha256Url = new URL(hashes, document.baseURI).href;
     if (this.hasAttribute("muted")) this.video.muted = true;

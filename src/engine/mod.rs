@@ -108,6 +108,9 @@ pub struct Config {
     pub store_bytes: u64,
     /// Seeds every random choice (peer ids, request ids); vary it per viewer.
     pub seed: u64,
+    /// For tests only: serve peers corrupted segments (one byte flipped), to
+    /// check that other viewers catch and drop a poisoning peer.
+    pub corrupt_uploads: bool,
 }
 
 impl Default for Config {
@@ -133,6 +136,7 @@ impl Default for Config {
             info_hash_version: InfoHashVersion::default(),
             store_bytes: 256 << 20,
             seed: 0x5eed,
+            corrupt_uploads: false,
         }
     }
 }

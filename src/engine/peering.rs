@@ -130,6 +130,7 @@ impl Engine {
             max_peers: self.config.max_peers,
             upload: self.config.upload,
             stream: self.stream_key(),
+            corrupt_uploads: self.config.corrupt_uploads,
         })
     }
 

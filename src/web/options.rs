@@ -26,6 +26,8 @@ pub struct PlayerOptions {
     pub ice_servers: Vec<super::rtc::IceServer>,
     pub swarm_id: Option<String>,
     pub max_peers: Option<usize>,
+    /// Tests only: serve peers corrupted segments (see `Config::corrupt_uploads`).
+    pub test_corrupt_uploads: bool,
 }
 
 impl PlayerOptions {
@@ -48,6 +50,7 @@ impl PlayerOptions {
             upload: self.upload.unwrap_or(d.upload),
             swarm_id: self.swarm_id.clone(),
             max_peers: self.max_peers.unwrap_or(d.max_peers),
+            corrupt_uploads: self.test_corrupt_uploads,
             // Each page its own peer id and request ids.
             seed: (js_sys::Math::random() * u64::MAX as f64) as u64 ^ d.seed,
             ..d

@@ -46,3 +46,37 @@ test("later viewers get a large share of their bytes from peers, and all play", 
   assert.ok(others.every((s) => s.stats.integrityFailures === 0));
   for (const p of [first, ...later]) await p.context().close();
 });
+
+test("a poisoning peer is detected and dropped while playback goes on with correct data", async () => {
+  const poisoner = await viewer("&test-corrupt-uploads=1");
+  await playUntil(poisoner, 12, { from: 0, timeout: 40_000 });
+  const honest = await viewer();
+  await playUntil(honest, 15, { from: 0, timeout: 60_000 });
+  const s = await state(honest);
+  const caught = s.events.filter((e) => e.type === "integrity-failure");
+  console.log(`honest viewer: ${caught.length} poisoned segment(s) caught, ${s.stats.segmentsVerified} of ${s.stats.segmentsLoaded} appended segments verified`);
+  assert.equal(s.error, null);
+  assert.ok(caught.length >= 1, "the poisoned segment was offered and caught");
+  assert.ok(caught.every((e) => e.detail.base.startsWith("peer:")));
+  assert.equal(s.stats.peers, 0, "the poisoner was dropped");
+  assert.equal(s.stats.p2pDownloadedBytes, 0, "nothing from it was kept");
+  assert.equal(s.stats.segmentsVerified, s.stats.segmentsLoaded, "every appended segment was verified");
+  for (const p of [poisoner, honest]) await p.context().close();
+});
+
+test("a peer that vanishes mid-stream stalls no one", async () => {
+  const first = await viewer();
+  await playUntil(first, 12, { from: 0, timeout: 40_000 });
+  const second = await viewer();
+  await playUntil(second, 2, { from: 0, timeout: 30_000 });
+  // Playing, and taking segments from the first viewer: now it disappears.
+  await second.waitForFunction(() => document.getElementById("player").player.stats().p2pDownloadedBytes > 0, null, { timeout: 40_000 });
+  const at = await second.evaluate(() => document.getElementById("player").video.currentTime);
+  await first.context().close(); // gone, without a goodbye
+  const t = await playUntil(second, 12, { from: at, timeout: 40_000 });
+  const s = await state(second);
+  console.log(`after the peer vanished at ${at.toFixed(1)} s: played to ${t.toFixed(1)} s, stalls ${JSON.stringify(s.stalls)}`);
+  assert.equal(s.error, null);
+  assert.ok(s.stalls.every((ms) => ms <= 1000), `stalls: ${s.stalls}`);
+  await second.context().close();
+});

@@ -69,6 +69,8 @@ pub struct SwarmConfig {
     pub max_peers: usize,
     pub upload: bool,
     pub stream: StreamKey,
+    /// Tests only: flip a byte of every segment uploaded.
+    pub corrupt_uploads: bool,
 }
 
 /// One stream's swarm.
@@ -445,7 +447,14 @@ impl Swarm {
                 match held {
                     Some(bytes) => {
                         let from = byte_from.unwrap_or(0).clamp(0, bytes.len() as i64) as usize;
-                        let body = &bytes[from..];
+                        let mut body = bytes[from..].to_vec();
+                        if self.config.corrupt_uploads {
+                            let middle = body.len() / 2;
+                            if let Some(b) = body.get_mut(middle) {
+                                *b ^= 0xff;
+                            }
+                        }
+                        let body = &body[..];
                         let size = body.len() as i64;
                         send(conn, &Command::SegmentData { id, request_id, size }, out);
                         for chunk in data_chunks(body, DEFAULT_MAX_MESSAGE_SIZE) {

@@ -1,0 +1,269 @@
+// Compatibility with p2p-media-loader 2.x: a tubeswarm viewer and a viewer
+// running hls.js 1.7.4 + p2p-media-loader-core/-hlsjs 2.3.1, on the same stream
+// (same master URL, same level) and the demo server's tracker, swap segments in
+// both directions over WebRTC. Each viewer is its own Chromium context.
+//
+// The p2p-media-loader page (tests/compat/p2pml.html) is served with the npm
+// packages' dist bundles by a small static server on another loopback port.
+// Both sides lock level 1 (480p): a p2pml stream's swarm is per level, because
+// the level's properties go into the tracker info_hash.
+// COMPAT_DEBUG=1 turns on p2p-media-loader's own debug log (printed on failure).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, openPlayer, state, screenshot, VOD } from "./harness.mjs";
+import { startP2pmlServer } from "../compat/p2pml-server.mjs";
+
+const LEVEL = 1;
+const LEAD_S = 15; // the first viewer plays this long alone (over HTTP)
+const MEET_TIMEOUT_MS = 40_000; // the second viewer must get/give bytes within this
+const SECOND_PLAYS_S = 20; // then it plays on to here, still connected
+
+let browser, p2pmlServer;
+before(async () => {
+  browser = await launchBrowser();
+  p2pmlServer = await startP2pmlServer();
+});
+after(async () => {
+  await browser?.close();
+  await p2pmlServer?.stop();
+});
+
+/** Record the tracker's WebSocket traffic of a page, without SDPs. */
+function watchTracker(page, frames) {
+  page.on("websocket", (ws) => {
+    if (!ws.url().includes("/tracker")) return;
+    const record = (dir) => (f) => {
+      let m;
+      try {
+        m = JSON.parse(f.payload);
+      } catch {
+        frames.push({ t: Date.now(), dir, raw: String(f.payload).slice(0, 200) });
+        return;
+      }
+      const strip = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+      frames.push(strip({
+        t: Date.now(), dir, action: m.action, event: m.event, info_hash: m.info_hash, peer_id: m.peer_id,
+        to_peer_id: m.to_peer_id, offers: m.offers?.length, offer: m.offer ? true : undefined,
+        answer: m.answer ? true : undefined, offer_id_chars: m.offer_id?.length, numwant: m.numwant,
+        interval: m.interval, complete: m.complete, incomplete: m.incomplete,
+        failure: m["failure reason"], warning: m["warning message"],
+      }));
+    };
+    ws.on("framesent", record("sent"));
+    ws.on("framereceived", record("recv"));
+  });
+}
+
+/** A tubeswarm viewer on the demo page, locked to LEVEL as soon as levels are known. */
+async function tubeswarmViewer(server) {
+  const context = await browser.newContext();
+  const frames = [];
+  context.on("page", (p) => watchTracker(p, frames));
+  await context.addInitScript((level) => {
+    document.addEventListener("tubeswarm-levels", () => {
+      try {
+        document.getElementById("player").player.setLevel(level);
+        window.__setLevel = "ok";
+      } catch (e) {
+        window.__setLevel = String(e);
+      }
+    }, { once: true });
+  }, LEVEL);
+  const page = await openPlayer(context, server.url, VOD);
+  page.frames_ = frames;
+  await page.waitForFunction(() => window.__setLevel, null, { timeout: 20_000 });
+  assert.equal(await page.evaluate(() => window.__setLevel), "ok");
+  await page.evaluate(() => {
+    const v = document.getElementById("player").video;
+    v.muted = true;
+    return v.play().catch(() => {});
+  });
+  return page;
+}
+
+/** An hls.js + p2p-media-loader 2.3.1 viewer on the same master URL and tracker. */
+async function p2pmlViewer(server) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const frames = [];
+  watchTracker(page, frames);
+  page.frames_ = frames;
+  page.logs = [];
+  page.on("console", (m) => page.logs.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => page.logs.push(`pageerror: ${e.message}`));
+  const master = new URL(VOD, server.url).href;
+  const tracker = new URL("tracker/socket", server.url).href.replace(/^http/, "ws");
+  const debug = process.env.COMPAT_DEBUG ? "&debug=p2pml-core:*,p2pml-hlsjs:*" : "";
+  const hashes = new URL(VOD.replace("-master.m3u8", "-segments-sha256.json"), server.url).href;
+  const query = `src=${encodeURIComponent(master)}&tracker=${encodeURIComponent(tracker)}&level=${LEVEL}&hashes=${encodeURIComponent(hashes)}`;
+  await page.goto(`${p2pmlServer.url}p2pml.html?${query}${debug}`);
+  await page.waitForFunction(() => window.__hls && window.__p2pml.levels.length > 0, null, { timeout: 20_000 });
+  await page.evaluate(() => window.__video.play().catch(() => {}));
+  return page;
+}
+
+async function p2pmlState(page) {
+  return page.evaluate(() => {
+    const v = window.__video, hls = window.__hls;
+    return {
+      currentTime: v.currentTime,
+      error: v.error && { code: v.error.code, message: v.error.message },
+      level: hls.currentLevel,
+      height: hls.levels[hls.currentLevel]?.height,
+      autoLevelEnabled: hls.autoLevelEnabled,
+      ...window.__p2pml,
+      peers: window.__p2pml.peers.main?.length ?? 0,
+      peersByStream: window.__p2pml.peers,
+    };
+  });
+}
+
+async function tsState(page) {
+  const s = await state(page);
+  s.height = s.levels?.[s.stats.level]?.height;
+  return s;
+}
+
+/** Wait until the p2pml page's video has played `seconds`. */
+async function p2pmlPlayUntil(page, seconds, timeout) {
+  await page.waitForFunction((seconds) => {
+    const v = window.__video;
+    if (v.error) throw new Error("MediaError " + v.error.code + ": " + v.error.message);
+    const fatal = window.__p2pml.hlsErrors.find((e) => e.fatal);
+    if (fatal) throw new Error("hls.js fatal error: " + JSON.stringify(fatal));
+    return v.currentTime >= seconds;
+  }, seconds, { timeout, polling: 250 });
+}
+
+async function tsPlayUntil(page, seconds, timeout) {
+  await page.waitForFunction((seconds) => {
+    const v = document.getElementById("player").video;
+    if (v.error) throw new Error("MediaError " + v.error.code + ": " + v.error.message);
+    return v.currentTime >= seconds;
+  }, seconds, { timeout, polling: 250 });
+}
+
+/** Poll both sides until `done(ts, pm)` or the timeout; returns the last states. */
+async function until(ts, pm, done, timeout) {
+  const t0 = Date.now();
+  let a, b;
+  for (;;) {
+    [a, b] = await Promise.all([tsState(ts), p2pmlState(pm)]);
+    if (a.error) throw new Error(`tubeswarm MediaError: ${JSON.stringify(a.error)}`);
+    if (b.error) throw new Error(`p2pml MediaError: ${JSON.stringify(b.error)}`);
+    if (done(a, b) || Date.now() - t0 > timeout) return { ts: a, pm: b, waitedMs: Date.now() - t0 };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function sentHashes(frames) {
+  return [...new Set(frames.filter((f) => f.dir === "sent" && f.info_hash).map((f) => f.info_hash))];
+}
+function peerIds(frames) {
+  return [...new Set(frames.filter((f) => f.dir === "sent" && f.peer_id).map((f) => f.peer_id))];
+}
+
+function figures(label, ts, pm) {
+  const t = ts.stats;
+  console.log(`${label}:`);
+  console.log(`  tubeswarm  level ${t.level} (${ts.height}p) t=${ts.currentTime.toFixed(1)}s  http ${t.httpDownloadedBytes}  p2p down ${t.p2pDownloadedBytes}  up ${t.p2pUploadedBytes}  peers ${t.peers}  integrity failures ${t.integrityFailures}`);
+  console.log(`  p2pml      level ${pm.level} (${pm.height}p) t=${pm.currentTime.toFixed(1)}s  http ${pm.httpBytes}  p2p down ${pm.p2pDownloadedBytes} (${pm.segmentsP2p} segments)  up ${pm.p2pUploadedBytes}  peers ${JSON.stringify(pm.peersByStream)}`);
+}
+
+/** Everything needed to tell why, for an assertion message. */
+function diagnose(ts, pm, tsPage, pmPage) {
+  return JSON.stringify({
+    tubeswarm: { stats: ts.stats, events: ts.events.slice(-20), infoHashes: sentHashes(tsPage.frames_), peerIds: peerIds(tsPage.frames_), tracker: tsPage.frames_.slice(-25) },
+    p2pml: {
+      level: pm.level, height: pm.height, events: pm.p2pEvents.slice(-25), hlsErrors: pm.hlsErrors.slice(-10),
+      infoHashes: sentHashes(pmPage.frames_), peerIds: peerIds(pmPage.frames_), tracker: pmPage.frames_.slice(-25),
+      log: pmPage.logs.slice(-60),
+    },
+  }, null, 1);
+}
+
+/** Both sides announce the same main-stream info_hash on the tracker. */
+function assertSameSwarm(tsPage, pmPage, ts, pm) {
+  const mine = sentHashes(tsPage.frames_);
+  const theirs = sentHashes(pmPage.frames_);
+  console.log(`  info_hash: tubeswarm ${JSON.stringify(mine)}, p2pml ${JSON.stringify(theirs)} (main + audio)`);
+  assert.ok(mine.some((h) => theirs.includes(h)), "no common info_hash on the tracker: " + diagnose(ts, pm, tsPage, pmPage));
+}
+
+/** After the first bytes, the second viewer plays on to SECOND_PLAYS_S: the
+ * connection must survive (p2pml closes it on any protocol violation). */
+async function playOn(tsPage, pmPage, second) {
+  const playing = second === "tubeswarm" ? (ts) => ts.currentTime : (_ts, pm) => pm.currentTime;
+  const end = await until(tsPage, pmPage, (ts, pm) => playing(ts, pm) >= SECOND_PLAYS_S, SECOND_PLAYS_S * 1000 + 30_000);
+  const { ts, pm } = end;
+  console.log(`  p2pml events: ${JSON.stringify(pm.p2pEvents)}`);
+  console.log(`  tubeswarm peer events: ${JSON.stringify(ts.events.filter((e) => e.type.startsWith("peer") || e.type === "integrity-failure"))}`);
+  console.log(`  p2pml segments from peers: ${pm.segmentsP2p}, SHA-256 checked ${pm.validated}, rejected ${pm.rejected.length}; tubeswarm integrity failures ${ts.stats.integrityFailures}`);
+  assert.ok(playing(ts, pm) >= SECOND_PLAYS_S, `the ${second} viewer plays on: ` + diagnose(ts, pm, tsPage, pmPage));
+  return end;
+}
+
+test("p2p-media-loader 2.3.1 → tubeswarm: a tubeswarm viewer downloads from an hls.js + p2pml viewer", async () => {
+  const server = await startServer();
+  let pmPage, tsPage;
+  try {
+    pmPage = await p2pmlViewer(server);
+    await p2pmlPlayUntil(pmPage, LEAD_S, LEAD_S * 1000 + 30_000);
+    tsPage = await tubeswarmViewer(server);
+    const { ts, pm, waitedMs } = await until(tsPage, pmPage,
+      (ts, pm) => ts.stats.p2pDownloadedBytes > 0 && ts.stats.peers >= 1 && pm.p2pUploadedBytes > 0,
+      MEET_TIMEOUT_MS);
+    figures(`p2pml → tubeswarm: first bytes ${(waitedMs / 1000).toFixed(1)} s after the tubeswarm viewer opened`, ts, pm);
+    assert.equal(ts.height, 480, "tubeswarm at 480p");
+    assert.equal(pm.height, 480, "p2pml at 480p");
+    assertSameSwarm(tsPage, pmPage, ts, pm);
+    assert.ok(ts.stats.peers >= 1, "tubeswarm has a peer: " + diagnose(ts, pm, tsPage, pmPage));
+    assert.ok(ts.stats.p2pDownloadedBytes > 0, "tubeswarm downloaded from the p2pml viewer: " + diagnose(ts, pm, tsPage, pmPage));
+    assert.ok(pm.p2pUploadedBytes > 0, "the p2pml viewer uploaded: " + diagnose(ts, pm, tsPage, pmPage));
+
+    const end = await playOn(tsPage, pmPage, "tubeswarm");
+    figures(`p2pml → tubeswarm: the tubeswarm viewer at ${SECOND_PLAYS_S} s`, end.ts, end.pm);
+    await screenshot(tsPage, "compat-tubeswarm-from-p2pml");
+    for (const [name, s] of [["tubeswarm", end.ts], ["p2pml", end.pm]]) assert.equal(s.error, null, `${name} MediaError`);
+    assert.deepEqual(end.pm.hlsErrors.filter((e) => e.fatal), []);
+    assert.equal(end.ts.stats.integrityFailures, 0, "every segment from p2pml matched its SHA-256");
+    assert.deepEqual(end.pm.rejected, [], "every segment from tubeswarm matched its SHA-256");
+  } finally {
+    await tsPage?.context().close();
+    await pmPage?.context().close();
+    server.stop();
+  }
+});
+
+test("tubeswarm → p2p-media-loader 2.3.1: an hls.js + p2pml viewer downloads from a tubeswarm viewer", async () => {
+  const server = await startServer();
+  let pmPage, tsPage;
+  try {
+    tsPage = await tubeswarmViewer(server);
+    await tsPlayUntil(tsPage, LEAD_S, LEAD_S * 1000 + 30_000);
+    pmPage = await p2pmlViewer(server);
+    const { ts, pm, waitedMs } = await until(tsPage, pmPage,
+      (ts, pm) => pm.p2pDownloadedBytes > 0 && ts.stats.p2pUploadedBytes > 0 && pm.segmentsP2p > 0,
+      MEET_TIMEOUT_MS);
+    figures(`tubeswarm → p2pml: first segment ${(waitedMs / 1000).toFixed(1)} s after the p2pml viewer opened`, ts, pm);
+    assert.equal(ts.height, 480, "tubeswarm at 480p");
+    assert.equal(pm.height, 480, "p2pml at 480p");
+    assertSameSwarm(tsPage, pmPage, ts, pm);
+    assert.ok(pm.peers >= 1, "p2pml has a peer on the main stream: " + diagnose(ts, pm, tsPage, pmPage));
+    assert.ok(pm.p2pDownloadedBytes > 0, "p2pml downloaded from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
+    assert.ok(pm.segmentsP2p > 0, "p2pml completed a segment from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
+    assert.ok(ts.stats.p2pUploadedBytes > 0, "tubeswarm uploaded: " + diagnose(ts, pm, tsPage, pmPage));
+
+    const end = await playOn(tsPage, pmPage, "p2pml");
+    figures(`tubeswarm → p2pml: the p2pml viewer at ${SECOND_PLAYS_S} s`, end.ts, end.pm);
+    await screenshot(pmPage, "compat-p2pml-from-tubeswarm");
+    for (const [name, s] of [["tubeswarm", end.ts], ["p2pml", end.pm]]) assert.equal(s.error, null, `${name} MediaError`);
+    assert.deepEqual(end.pm.hlsErrors.filter((e) => e.fatal), []);
+    assert.equal(end.ts.stats.integrityFailures, 0, "every segment from p2pml matched its SHA-256");
+    assert.deepEqual(end.pm.rejected, [], "every segment from tubeswarm matched its SHA-256");
+  } finally {
+    await tsPage?.context().close();
+    await pmPage?.context().close();
+    server.stop();
+  }
+});
