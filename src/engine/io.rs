@@ -88,6 +88,8 @@ pub enum Input {
     Playhead(Playhead),
     /// The viewer picked a quality.
     SetLevel(LevelChoice),
+    /// The viewer turned peer-to-peer, or sharing ("consume only"), on or off.
+    SetPeerToPeer { p2p: bool, upload: bool },
     /// The time asked for by `next_timeout` has come.
     Tick,
 

@@ -111,6 +111,10 @@ pub struct Config {
     /// For tests only: serve peers corrupted segments (one byte flipped), to
     /// check that other viewers catch and drop a poisoning peer.
     pub corrupt_uploads: bool,
+    /// Upload at most this many bits per second (None: no limit).
+    pub upload_limit_bps: Option<u64>,
+    /// The connection is cellular or asks to save data: never upload on it.
+    pub metered_connection: bool,
 }
 
 impl Default for Config {
@@ -137,6 +141,8 @@ impl Default for Config {
             store_bytes: 256 << 20,
             seed: 0x5eed,
             corrupt_uploads: false,
+            upload_limit_bps: None,
+            metered_connection: false,
         }
     }
 }
@@ -164,6 +170,10 @@ pub struct Stats {
     pub live_edge: Option<f64>,
     /// Each SourceBuffer's buffered ranges, as last reported ("stats for nerds").
     pub buffered: Vec<(Track, Vec<TimeRange>)>,
+    /// Each connected peer's figures.
+    pub peer_list: Vec<swarm::PeerStats>,
+    pub p2p_enabled: bool,
+    pub upload_enabled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,6 +292,9 @@ impl Engine {
                 live: false,
                 live_edge: None,
                 buffered: Vec::new(),
+                peer_list: Vec::new(),
+                p2p_enabled: false,
+                upload_enabled: false,
             },
         };
         let resource = Resource { url: url.to_string(), range: None };
@@ -339,6 +352,9 @@ impl Engine {
         stats.level = (!stats.audio_only && !self.levels.is_empty()).then_some(self.level);
         stats.buffered = self.tracks.iter().map(|t| (t.track, t.buffered.clone())).collect();
         stats.peers = self.swarm.as_ref().map_or(0, |s| s.connected());
+        stats.peer_list = self.swarm.as_ref().map(|s| s.peer_stats()).unwrap_or_default();
+        stats.p2p_enabled = self.swarm.is_some();
+        stats.upload_enabled = self.swarm.as_ref().is_some_and(|s| s.config.upload);
         stats.buffer_ahead_s = self
             .tracks
             .iter()
@@ -371,6 +387,7 @@ impl Engine {
             Input::RemoveDone { track, buffered } => self.on_remove_done(now_ms, track, buffered),
             Input::Playhead(p) => self.on_playhead(now_ms, p),
             Input::SetLevel(choice) => self.on_set_level(now_ms, choice),
+            Input::SetPeerToPeer { p2p, upload } => self.on_set_p2p(now_ms, p2p, upload),
             Input::Tick => self.on_tick(now_ms),
             p2p @ (Input::TrackerOpen { .. }
             | Input::TrackerMessage { .. }

@@ -128,9 +128,10 @@ impl Engine {
             peer_id,
             trackers: self.config.trackers.clone(),
             max_peers: self.config.max_peers,
-            upload: self.config.upload,
+            upload: self.config.upload && !self.config.metered_connection,
             stream: self.stream_key(),
             corrupt_uploads: self.config.corrupt_uploads,
+            upload_limit_bps: self.config.upload_limit_bps,
         })
     }
 
@@ -320,6 +321,21 @@ impl Engine {
             }
         }
         self.outputs.extend(out);
+    }
+
+    /// The viewer's (or the connection's) choice: P2P on or off, sharing on or off.
+    /// Sharing is also off on a cellular or Save-Data connection.
+    pub(super) fn on_set_p2p(&mut self, now_ms: u64, p2p: bool, upload: bool) {
+        self.config.p2p = p2p;
+        self.config.upload = upload && !self.config.metered_connection;
+        let loading = self.http_loading_ids();
+        if let Some(s) = self.swarm.as_mut() {
+            let mut out = Vec::new();
+            s.set_upload(self.config.upload, &self.store, &loading, &mut out);
+            self.outputs.extend(out);
+        }
+        self.update_swarm();
+        self.schedule(now_ms);
     }
 
     /// Leave the swarm cleanly (the player is being destroyed, or failed).

@@ -131,6 +131,11 @@ impl SwarmSim {
         self.queue.insert((at, self.seq), d);
     }
 
+    /// Give viewer `v` an input now (a viewer's choice, say).
+    pub fn input(&mut self, v: usize, input: Input) {
+        self.feed(v, input);
+    }
+
     fn feed(&mut self, v: usize, input: Input) {
         if self.viewers[v].gone {
             return;

@@ -122,3 +122,41 @@ fn live_with_peers_plays_without_stalls() {
     assert!(report.startup_max_ms < 5_000, "{report:?}");
     assert!(report.offload > 0.05, "a high-latency live swarm shares some segments: {report:?}");
 }
+
+#[test]
+fn consume_only_uploads_nothing_and_p2p_can_be_switched_off() {
+    let vod = sample_vod(45);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let mut consume_only = viewer_config(&vod, 31);
+    consume_only.upload = false;
+    let a = sim.join(consume_only, &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let b = sim.join(viewer_config(&vod, 32), &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let c = sim.join(viewer_config(&vod, 33), &vod.master, Behaviour::Honest);
+    sim.run(30_000);
+    no_fatal_errors(&sim);
+    assert_eq!(sim.viewers[a].engine.stats().p2p_uploaded_bytes, 0, "consume only");
+    assert!(sim.viewers[c].engine.stats().p2p_downloaded_bytes > 0, "c still got segments (from b)");
+    // B turns P2P off: it leaves the swarm and plays on over HTTP.
+    sim.input(b, Input::SetPeerToPeer { p2p: false, upload: false });
+    sim.run(20_000);
+    let stats = sim.viewers[b].engine.stats();
+    assert_eq!((stats.peers, stats.p2p_enabled), (0, false));
+    assert_eq!(sim.viewers[b].stalls, 0);
+}
+
+#[test]
+fn metered_connections_never_upload() {
+    let vod = sample_vod(30);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let mut cellular = viewer_config(&vod, 41);
+    cellular.metered_connection = true;
+    let a = sim.join(cellular, &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let b = sim.join(viewer_config(&vod, 42), &vod.master, Behaviour::Honest);
+    sim.run(30_000);
+    assert_eq!(sim.viewers[a].engine.stats().p2p_uploaded_bytes, 0);
+    assert!(!sim.viewers[a].engine.stats().upload_enabled);
+    assert_eq!(sim.viewers[b].engine.stats().p2p_downloaded_bytes, 0);
+}

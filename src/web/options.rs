@@ -28,6 +28,10 @@ pub struct PlayerOptions {
     pub max_peers: Option<usize>,
     /// Tests only: serve peers corrupted segments (see `Config::corrupt_uploads`).
     pub test_corrupt_uploads: bool,
+    /// Upload at most this many bits per second.
+    pub upload_limit: Option<u64>,
+    /// Bytes of verified segments kept for peers.
+    pub store_bytes: Option<u64>,
 }
 
 impl PlayerOptions {
@@ -51,9 +55,24 @@ impl PlayerOptions {
             swarm_id: self.swarm_id.clone(),
             max_peers: self.max_peers.unwrap_or(d.max_peers),
             corrupt_uploads: self.test_corrupt_uploads,
+            upload_limit_bps: self.upload_limit,
+            store_bytes: self.store_bytes.unwrap_or(d.store_bytes),
+            metered_connection: metered_connection(),
             // Each page its own peer id and request ids.
             seed: (js_sys::Math::random() * u64::MAX as f64) as u64 ^ d.seed,
             ..d
         }
     }
+}
+
+/// `navigator.connection` says cellular, or Save-Data: a fact the engine uses to
+/// keep uploads off (reading it is all this does; the browser may not have it).
+pub fn metered_connection() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let get = |o: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).ok();
+    let Some(navigator) = get(&window.into(), "navigator") else { return false };
+    let Some(connection) = get(&navigator, "connection").filter(|c| c.is_object()) else { return false };
+    let cellular = get(&connection, "type").and_then(|t| t.as_string()).is_some_and(|t| t == "cellular");
+    let save_data = get(&connection, "saveData").and_then(|s| s.as_bool()).unwrap_or(false);
+    cellular || save_data
 }

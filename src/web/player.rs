@@ -325,6 +325,12 @@ impl Player {
         Ok(())
     }
 
+    /// Peer-to-peer on or off, and sharing ("consume only" when off).
+    #[wasm_bindgen(js_name = setP2p)]
+    pub fn set_p2p(&self, p2p: bool, upload: bool) {
+        handle(&self.driver, Input::SetPeerToPeer { p2p, upload });
+    }
+
     /// `{httpDownloadedBytes, p2pDownloadedBytes, p2pUploadedBytes, peers, ...}`.
     pub fn stats(&self) -> JsValue {
         to_js(&self.driver.borrow().engine.stats())

@@ -7,10 +7,14 @@
 // packages' dist bundles by a small static server on another loopback port.
 // Both sides lock level 1 (480p): a p2pml stream's swarm is per level, because
 // the level's properties go into the tracker info_hash.
-// COMPAT_DEBUG=1 turns on p2p-media-loader's own debug log (printed on failure).
+// COMPAT_DEBUG=1 turns on p2p-media-loader's own debug log; it goes, with both
+// pages' tracker traffic, into test-results/compat-*.json.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPlayer, state, screenshot, VOD } from "./harness.mjs";
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startServer, launchBrowser, openPlayer, state, screenshot, VOD, ROOT } from "./harness.mjs";
 import { startP2pmlServer } from "../compat/p2pml-server.mjs";
 
 const LEVEL = 1;
@@ -182,12 +186,34 @@ function diagnose(ts, pm, tsPage, pmPage) {
   }, null, 1);
 }
 
-/** Both sides announce the same main-stream info_hash on the tracker. */
-function assertSameSwarm(tsPage, pmPage, ts, pm) {
+/** The level-1 info_hash as PROTOCOL.md §1.2–1.4 derives it: the master's
+ * `BANDWIDTH=951964,RESOLUTION=854x480,FRAME-RATE=25.000,CODECS="avc1.4d401f,…"`
+ * (hls.js keeps the video codec only; 25.000 prints as 25). */
+function expectedInfoHash(server) {
+  const properties = "951964-avc1.4d401f-854-480----25-";
+  const index = createHash("sha1").update(properties).digest("base64");
+  const streamSwarmId = `v2-${new URL(VOD, server.url).href}-main-${index}`;
+  return createHash("sha1").update(streamSwarmId).digest().subarray(0, 15).toString("base64");
+}
+
+/** Both sides announce the level's info_hash on the tracker. */
+function assertSameSwarm(server, tsPage, pmPage, ts, pm) {
   const mine = sentHashes(tsPage.frames_);
   const theirs = sentHashes(pmPage.frames_);
-  console.log(`  info_hash: tubeswarm ${JSON.stringify(mine)}, p2pml ${JSON.stringify(theirs)} (main + audio)`);
-  assert.ok(mine.some((h) => theirs.includes(h)), "no common info_hash on the tracker: " + diagnose(ts, pm, tsPage, pmPage));
+  const expected = expectedInfoHash(server);
+  console.log(`  info_hash: expected ${expected}; tubeswarm announced ${JSON.stringify(mine)}, p2pml ${JSON.stringify(theirs)} (its main + audio streams); peer ids: tubeswarm ${JSON.stringify(peerIds(tsPage.frames_))}, p2pml ${JSON.stringify(peerIds(pmPage.frames_))}`);
+  assert.ok(theirs.includes(expected), "p2pml's info_hash as PROTOCOL.md derives it: " + diagnose(ts, pm, tsPage, pmPage));
+  assert.ok(mine.includes(expected), "tubeswarm announces p2pml's info_hash: " + diagnose(ts, pm, tsPage, pmPage));
+}
+
+/** With COMPAT_DEBUG: keep what both pages saw, for reading after the run. */
+async function dump(name, tsPage, pmPage) {
+  if (!process.env.COMPAT_DEBUG) return;
+  const dir = join(ROOT, "test-results");
+  mkdirSync(dir, { recursive: true });
+  const [ts, pm] = await Promise.all([tsState(tsPage), p2pmlState(pmPage)]);
+  const out = { tubeswarm: { state: ts, tracker: tsPage.frames_, log: tsPage.logs }, p2pml: { state: pm, tracker: pmPage.frames_, log: pmPage.logs } };
+  writeFileSync(join(dir, `compat-${name}.json`), JSON.stringify(out, null, 1));
 }
 
 /** After the first bytes, the second viewer plays on to SECOND_PLAYS_S: the
@@ -200,6 +226,10 @@ async function playOn(tsPage, pmPage, second) {
   console.log(`  tubeswarm peer events: ${JSON.stringify(ts.events.filter((e) => e.type.startsWith("peer") || e.type === "integrity-failure"))}`);
   console.log(`  p2pml segments from peers: ${pm.segmentsP2p}, SHA-256 checked ${pm.validated}, rejected ${pm.rejected.length}; tubeswarm integrity failures ${ts.stats.integrityFailures}`);
   assert.ok(playing(ts, pm) >= SECOND_PLAYS_S, `the ${second} viewer plays on: ` + diagnose(ts, pm, tsPage, pmPage));
+  // p2pml closes a connection on any violation (wrong size, extra bytes, wrong
+  // (i, r), 3 timeouts): the one connection must still be up on both sides.
+  assert.deepEqual(pm.p2pEvents.filter((e) => e.type === "peer-close" || e.type === "peer-error"), [], "p2pml kept the connection: " + diagnose(ts, pm, tsPage, pmPage));
+  assert.ok(pm.peers >= 1 && ts.stats.peers >= 1, "still connected: " + diagnose(ts, pm, tsPage, pmPage));
   return end;
 }
 
@@ -216,7 +246,7 @@ test("p2p-media-loader 2.3.1 → tubeswarm: a tubeswarm viewer downloads from an
     figures(`p2pml → tubeswarm: first bytes ${(waitedMs / 1000).toFixed(1)} s after the tubeswarm viewer opened`, ts, pm);
     assert.equal(ts.height, 480, "tubeswarm at 480p");
     assert.equal(pm.height, 480, "p2pml at 480p");
-    assertSameSwarm(tsPage, pmPage, ts, pm);
+    assertSameSwarm(server, tsPage, pmPage, ts, pm);
     assert.ok(ts.stats.peers >= 1, "tubeswarm has a peer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(ts.stats.p2pDownloadedBytes > 0, "tubeswarm downloaded from the p2pml viewer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.p2pUploadedBytes > 0, "the p2pml viewer uploaded: " + diagnose(ts, pm, tsPage, pmPage));
@@ -224,6 +254,7 @@ test("p2p-media-loader 2.3.1 → tubeswarm: a tubeswarm viewer downloads from an
     const end = await playOn(tsPage, pmPage, "tubeswarm");
     figures(`p2pml → tubeswarm: the tubeswarm viewer at ${SECOND_PLAYS_S} s`, end.ts, end.pm);
     await screenshot(tsPage, "compat-tubeswarm-from-p2pml");
+    await dump("p2pml-to-tubeswarm", tsPage, pmPage);
     for (const [name, s] of [["tubeswarm", end.ts], ["p2pml", end.pm]]) assert.equal(s.error, null, `${name} MediaError`);
     assert.deepEqual(end.pm.hlsErrors.filter((e) => e.fatal), []);
     assert.equal(end.ts.stats.integrityFailures, 0, "every segment from p2pml matched its SHA-256");
@@ -248,7 +279,7 @@ test("tubeswarm → p2p-media-loader 2.3.1: an hls.js + p2pml viewer downloads f
     figures(`tubeswarm → p2pml: first segment ${(waitedMs / 1000).toFixed(1)} s after the p2pml viewer opened`, ts, pm);
     assert.equal(ts.height, 480, "tubeswarm at 480p");
     assert.equal(pm.height, 480, "p2pml at 480p");
-    assertSameSwarm(tsPage, pmPage, ts, pm);
+    assertSameSwarm(server, tsPage, pmPage, ts, pm);
     assert.ok(pm.peers >= 1, "p2pml has a peer on the main stream: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.p2pDownloadedBytes > 0, "p2pml downloaded from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.segmentsP2p > 0, "p2pml completed a segment from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
@@ -257,6 +288,7 @@ test("tubeswarm → p2p-media-loader 2.3.1: an hls.js + p2pml viewer downloads f
     const end = await playOn(tsPage, pmPage, "p2pml");
     figures(`tubeswarm → p2pml: the p2pml viewer at ${SECOND_PLAYS_S} s`, end.ts, end.pm);
     await screenshot(pmPage, "compat-p2pml-from-tubeswarm");
+    await dump("tubeswarm-to-p2pml", tsPage, pmPage);
     for (const [name, s] of [["tubeswarm", end.ts], ["p2pml", end.pm]]) assert.equal(s.error, null, `${name} MediaError`);
     assert.deepEqual(end.pm.hlsErrors.filter((e) => e.fatal), []);
     assert.equal(end.ts.stats.integrityFailures, 0, "every segment from p2pml matched its SHA-256");

@@ -71,6 +71,8 @@ pub struct SwarmConfig {
     pub stream: StreamKey,
     /// Tests only: flip a byte of every segment uploaded.
     pub corrupt_uploads: bool,
+    /// Upload at most this many bits per second on average (bursts of 2 s).
+    pub upload_limit_bps: Option<u64>,
 }
 
 /// One stream's swarm.
@@ -84,6 +86,9 @@ pub struct Swarm {
     next_conn: ConnId,
     rng: u64,
     events: Vec<SwarmEvent>,
+    /// Bytes that may be uploaded now under the limit, and when it was refilled.
+    upload_budget: f64,
+    budget_at_ms: u64,
     /// Peers that sent bytes failing their hash: never connected to again.
     banned: std::collections::BTreeSet<String>,
     pub uploaded_bytes: u64,
@@ -117,6 +122,8 @@ impl Swarm {
             rng: seed | 1,
             events: Vec::new(),
             banned: Default::default(),
+            upload_budget: 0.0,
+            budget_at_ms: 0,
             uploaded_bytes: 0,
             downloaded_bytes: 0,
         }
@@ -444,6 +451,9 @@ impl Swarm {
             }
             Command::SegmentRequest { id, request_id, byte_from } => {
                 let held = if self.config.upload && id >= 0 { store.get(self.config.stream, id as u64) } else { None };
+                // Over the upload limit: "absent" costs the peer nothing, it asks
+                // someone else (p2pml does the same when upload is off).
+                let held = held.filter(|b| within_limit(&mut self.upload_budget, &mut self.budget_at_ms, self.config.upload_limit_bps, now_ms, b.len()));
                 match held {
                     Some(bytes) => {
                         let from = byte_from.unwrap_or(0).clamp(0, bytes.len() as i64) as usize;
@@ -513,6 +523,37 @@ impl Swarm {
         }
     }
 
+    /// Turn sharing on or off. Off: one empty announcement (as p2pml sends), and
+    /// every request is answered "absent" from then on.
+    pub fn set_upload(&mut self, upload: bool, store: &SegmentStore, loading: &[i64], out: &mut Vec<Output>) {
+        if self.config.upload == upload {
+            return;
+        }
+        self.config.upload = upload;
+        if upload {
+            self.announce_all(store, loading, out);
+        } else {
+            let empty = Command::SegmentsAnnouncement { loaded: Vec::new(), loading: Vec::new() };
+            for p in self.peers.values().filter(|p| p.open) {
+                send(p.conn, &empty, out);
+            }
+        }
+    }
+
+    /// Per-peer figures for the stats.
+    pub fn peer_stats(&self) -> Vec<PeerStats> {
+        self.peers
+            .values()
+            .filter(|p| p.open)
+            .map(|p| PeerStats {
+                peer_id: p.peer_id.clone().unwrap_or_default(),
+                downloaded_bytes: p.downloaded_bytes,
+                uploaded_bytes: p.uploaded_bytes,
+                throughput_bps: p.throughput_bps,
+            })
+            .collect()
+    }
+
     /// The peer whose SHA-256 did not match: drop it, and never take it back.
     pub fn ban(&mut self, conn: ConnId, out: &mut Vec<Output>) {
         if let Some(id) = self.peers.get(&conn).and_then(|p| p.peer_id.clone()) {
@@ -576,6 +617,32 @@ impl Swarm {
     }
 }
 
+/// Figures of one connected peer.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerStats {
+    pub peer_id: String,
+    pub downloaded_bytes: u64,
+    pub uploaded_bytes: u64,
+    pub throughput_bps: f64,
+}
+
+/// A token bucket: may `bytes` go out now under `limit_bps`? Spends them if so.
+fn within_limit(budget: &mut f64, at_ms: &mut u64, limit_bps: Option<u64>, now_ms: u64, bytes: usize) -> bool {
+    let Some(limit) = limit_bps else { return true };
+    let bytes_per_ms = limit as f64 / 8000.0;
+    let burst = bytes_per_ms * 2000.0;
+    *budget = (*budget + now_ms.saturating_sub(*at_ms) as f64 * bytes_per_ms).min(burst);
+    *at_ms = now_ms;
+    if *budget >= bytes as f64 || (*budget >= burst * 0.99 && bytes as f64 > burst) {
+        // A segment bigger than the whole burst may go once the bucket is full.
+        *budget -= bytes as f64;
+        true
+    } else {
+        false
+    }
+}
+
 fn score(p: &Peer) -> f64 {
     if p.throughput_bps == 0.0 {
         f64::MAX
@@ -587,5 +654,25 @@ fn score(p: &Peer) -> f64 {
 fn send(conn: ConnId, cmd: &Command, out: &mut Vec<Output>) {
     for message in cmd.encode(DEFAULT_MAX_MESSAGE_SIZE) {
         out.push(Output::PeerSend { conn, data: Arc::from(message) });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within_limit;
+
+    #[test]
+    fn the_upload_limit_is_a_token_bucket() {
+        let (mut budget, mut at) = (0.0, 0);
+        let limit = Some(8_000_000); // 1 MB/s, bursts of 2 MB
+        assert!(!within_limit(&mut budget, &mut at, limit, 0, 500_000), "empty at first");
+        assert!(within_limit(&mut budget, &mut at, limit, 1_000, 500_000), "1 s refills 1 MB");
+        assert!(within_limit(&mut budget, &mut at, limit, 1_000, 500_000));
+        assert!(!within_limit(&mut budget, &mut at, limit, 1_000, 500_000), "spent");
+        assert!(within_limit(&mut budget, &mut at, limit, 60_000, 1_500_000), "capped at the burst, still enough");
+        assert!(within_limit(&mut budget, &mut at, None, 0, usize::MAX), "no limit");
+        // A segment bigger than the burst goes once the bucket is full.
+        let (mut budget, mut at) = (0.0, 0);
+        assert!(within_limit(&mut budget, &mut at, limit, 10_000, 3_000_000));
     }
 }
