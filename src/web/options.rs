@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::engine::{Config, LevelChoice};
+use crate::engine::{Config, InfoHashVersion, LevelChoice};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -32,6 +32,10 @@ pub struct PlayerOptions {
     pub upload_limit: Option<u64>,
     /// Bytes of verified segments kept for peers.
     pub store_bytes: Option<u64>,
+    /// Play segments from peers with no hash map to check them (off by default).
+    pub p2p_without_hashes: bool,
+    /// "2.2" for the info_hash of p2p-media-loader 2.2 (PeerTube 7.1–8); default "2.3".
+    pub info_hash_version: Option<String>,
 }
 
 impl PlayerOptions {
@@ -58,6 +62,11 @@ impl PlayerOptions {
             upload_limit_bps: self.upload_limit,
             store_bytes: self.store_bytes.unwrap_or(d.store_bytes),
             metered_connection: metered_connection(),
+            p2p_without_hashes: self.p2p_without_hashes,
+            info_hash_version: match self.info_hash_version.as_deref() {
+                Some("2.2") => InfoHashVersion::V2_2,
+                _ => InfoHashVersion::V2_3,
+            },
             // Each page its own peer id and request ids.
             seed: (js_sys::Math::random() * u64::MAX as f64) as u64 ^ d.seed,
             ..d
