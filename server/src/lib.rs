@@ -12,4 +12,5 @@
 pub mod demo;
 pub mod live;
 pub mod samples;
+pub mod serve;
 pub mod tracker;

@@ -87,6 +87,13 @@ impl Client {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
     }
 
+    /// A plain announce (no event, no offers) as `peer(n)`; returns the reply.
+    async fn announce(&mut self, info_hash: &str, n: u32) -> Value {
+        self.send(&announce(info_hash, &peer(n), None, vec![]))
+            .await;
+        self.recv().await
+    }
+
     /// Nothing arrives for a moment.
     async fn quiet(&mut self) {
         if let Some(text) = self.next_text(QUIET).await {
@@ -188,15 +195,13 @@ fn keys(text: &str) -> Vec<String> {
         .unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
-fn test_config(limits: Limits) -> TrackerConfig {
-    TrackerConfig {
+/// A tracker with `limits`, a fixed seed and a manual clock, on a free port.
+async fn start(limits: Limits) -> (RunningTracker, ManualClock) {
+    let config = TrackerConfig {
         seed: Some(7),
         limits,
         ..TrackerConfig::default()
-    }
-}
-
-async fn start(config: TrackerConfig) -> (RunningTracker, ManualClock) {
+    };
     let clock = ManualClock::new();
     let tracker = Tracker::with_clock(config, Clock::Manual(clock.clone()));
     let running = tracker::start(tracker, "127.0.0.1", 0).await.unwrap();
@@ -204,7 +209,7 @@ async fn start(config: TrackerConfig) -> (RunningTracker, ManualClock) {
 }
 
 async fn start_default() -> (RunningTracker, ManualClock) {
-    start(test_config(Limits::default())).await
+    start(Limits::default()).await
 }
 
 /// Waits until `want` messages have arrived across `clients` (index, message),
@@ -374,8 +379,7 @@ async fn offers_go_to_distinct_peers_at_most_numwant() {
     let mut others = Vec::new();
     for n in 0..7 {
         let mut c = Client::connect(&url).await;
-        c.send(&announce(HASH, &peer(n), None, vec![])).await;
-        c.recv().await;
+        c.announce(HASH, n).await;
         others.push(c);
     }
     let mut asker = Client::connect(&url).await;
@@ -463,8 +467,7 @@ async fn stopped_and_close_remove_the_peer() {
 async fn scrape_one_several_or_all() {
     let (server, _) = start_default().await;
     let mut c = Client::connect(&server.url()).await;
-    c.send(&announce(HASH, &peer(1), None, vec![])).await;
-    c.recv().await;
+    c.announce(HASH, 1).await;
     c.send(&announce(HASH2, &peer(2), Some("completed"), vec![]))
         .await;
     c.recv().await;
@@ -503,11 +506,11 @@ fn failure_of(reply: &Value) -> &str {
 
 #[tokio::test]
 async fn message_size_limit() {
-    let (server, _) = start(test_config(Limits {
+    let (server, _) = start(Limits {
         max_message_size: 2000,
         max_frame_size: 10_000,
         ..Limits::default()
-    }))
+    })
     .await;
     let mut c = Client::connect(&server.url()).await;
     let mut big = announce(HASH, &peer(1), None, vec![]);
@@ -522,8 +525,7 @@ async fn message_size_limit() {
     c.send_binary(big.to_string().into_bytes()).await;
     assert!(failure_of(&c.recv().await).starts_with("message too large"));
     // Still served.
-    c.send(&announce(HASH, &peer(1), None, vec![])).await;
-    assert_eq!(c.recv().await["incomplete"], 1);
+    assert_eq!(c.announce(HASH, 1).await["incomplete"], 1);
 
     // Past max_frame_size it is abuse: that socket is closed, the others live.
     let mut other = Client::connect(&server.url()).await;
@@ -539,10 +541,10 @@ async fn message_size_limit() {
 
 #[tokio::test]
 async fn offers_per_announce_limit() {
-    let (server, _) = start(test_config(Limits {
+    let (server, _) = start(Limits {
         max_offers: 3,
         ..Limits::default()
-    }))
+    })
     .await;
     let mut c = Client::connect(&server.url()).await;
     c.send(&announce(HASH, &peer(1), None, offers(4, 0))).await;
@@ -558,22 +560,19 @@ async fn offers_per_announce_limit() {
 
 #[tokio::test]
 async fn announces_per_ip_per_info_hash_limit() {
-    let (server, clock) = start(test_config(Limits {
+    let (server, clock) = start(Limits {
         max_announces_per_window: 3,
         announce_window: Duration::from_secs(60),
         ..Limits::default()
-    }))
+    })
     .await;
     let mut a = Client::connect(&server.url()).await;
     let mut b = Client::connect(&server.url()).await; // same IP (loopback)
     for _ in 0..2 {
-        a.send(&announce(HASH, &peer(1), None, vec![])).await;
-        assert_eq!(a.recv().await["incomplete"], 1);
+        assert_eq!(a.announce(HASH, 1).await["incomplete"], 1);
     }
-    b.send(&announce(HASH, &peer(2), None, vec![])).await;
-    assert_eq!(b.recv().await["incomplete"], 2);
-    a.send(&announce(HASH, &peer(1), None, vec![])).await;
-    let reply = a.recv().await;
+    assert_eq!(b.announce(HASH, 2).await["incomplete"], 2);
+    let reply = a.announce(HASH, 1).await;
     assert!(
         failure_of(&reply).starts_with(
             "too many announces for this info_hash from 127.0.0.1: 4 in 60 s, the limit is 3"
@@ -582,8 +581,7 @@ async fn announces_per_ip_per_info_hash_limit() {
     );
     assert_eq!(reply["info_hash"], HASH);
     // Another info_hash has its own count; stopped and answers are not counted.
-    a.send(&announce(HASH2, &peer(1), None, vec![])).await;
-    assert_eq!(a.recv().await["incomplete"], 1);
+    assert_eq!(a.announce(HASH2, 1).await["incomplete"], 1);
     b.send(&answer(HASH, &peer(2), &peer(1), &json!(binary_id(1))))
         .await;
     assert!(a.recv().await["answer"].is_object());
@@ -592,25 +590,22 @@ async fn announces_per_ip_per_info_hash_limit() {
     assert_eq!(b.recv().await["incomplete"], 1);
     // The window ends: allowed again.
     clock.advance(Duration::from_secs(60));
-    a.send(&announce(HASH, &peer(1), None, vec![])).await;
-    assert_eq!(a.recv().await["incomplete"], 1);
+    assert_eq!(a.announce(HASH, 1).await["incomplete"], 1);
     server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn connection_limit() {
-    let (server, _) = start(test_config(Limits {
+    let (server, _) = start(Limits {
         max_connections: 2,
         ..Limits::default()
-    }))
+    })
     .await;
     let url = server.url();
     let mut a = Client::connect(&url).await;
     let mut b = Client::connect(&url).await;
-    a.send(&announce(HASH, &peer(1), None, vec![])).await;
-    a.recv().await;
-    b.send(&announce(HASH, &peer(2), None, vec![])).await;
-    b.recv().await;
+    a.announce(HASH, 1).await;
+    b.announce(HASH, 2).await;
     let mut c = Client::connect(&url).await;
     let reply = c.recv().await;
     assert_eq!(failure_of(&reply), "too many connections: the limit is 2");
@@ -635,29 +630,24 @@ async fn connection_limit() {
 
 #[tokio::test]
 async fn peers_per_swarm_and_swarms_per_connection_limits() {
-    let (server, _) = start(test_config(Limits {
+    let (server, _) = start(Limits {
         max_peers_per_swarm: 2,
         max_swarms_per_connection: 2,
         max_scrape_hashes: 2,
         ..Limits::default()
-    }))
+    })
     .await;
     let mut c = Client::connect(&server.url()).await;
-    c.send(&announce(HASH, &peer(1), None, vec![])).await;
-    c.recv().await;
-    c.send(&announce(HASH, &peer(2), None, vec![])).await;
-    c.recv().await;
-    c.send(&announce(HASH, &peer(3), None, vec![])).await;
-    let reply = c.recv().await;
+    c.announce(HASH, 1).await;
+    c.announce(HASH, 2).await;
+    let reply = c.announce(HASH, 3).await;
     assert_eq!(failure_of(&reply), "swarm is full: the limit is 2 peers");
     assert_eq!(reply["info_hash"], HASH);
     // Members still re-announce.
-    c.send(&announce(HASH, &peer(2), None, vec![])).await;
-    assert_eq!(c.recv().await["incomplete"], 2);
+    assert_eq!(c.announce(HASH, 2).await["incomplete"], 2);
     // This socket already holds 2 peers.
-    c.send(&announce(HASH2, &peer(4), None, vec![])).await;
     assert_eq!(
-        failure_of(&c.recv().await),
+        failure_of(&c.announce(HASH2, 4).await),
         "too many swarms on this connection: the limit is 2"
     );
     c.send(&scrape(json!([HASH, HASH2, "AAAAAAAAAAAAAAAAAAAA"])))
@@ -673,25 +663,25 @@ async fn peers_per_swarm_and_swarms_per_connection_limits() {
 
 #[tokio::test]
 async fn peers_expire_after_twice_the_interval() {
-    let (server, clock) = start(test_config(Limits::default())).await;
+    let (server, clock) = start_default().await;
     let url = server.url();
     let mut a = Client::connect(&url).await;
     let mut b = Client::connect(&url).await;
-    a.send(&announce(HASH, &peer(1), None, vec![])).await;
-    a.recv().await;
-    b.send(&announce(HASH, &peer(2), None, vec![])).await;
-    b.recv().await;
+    a.announce(HASH, 1).await;
+    b.announce(HASH, 2).await;
     clock.advance(Duration::from_secs(239));
-    b.send(&announce(HASH, &peer(2), None, vec![])).await;
-    assert_eq!(b.recv().await["incomplete"], 2, "not yet at 239 s");
+    assert_eq!(
+        b.announce(HASH, 2).await["incomplete"],
+        2,
+        "not yet at 239 s"
+    );
     clock.advance(Duration::from_secs(1));
     // a is gone at 240 s: b's offers find nobody.
     b.send(&announce(HASH, &peer(2), None, offers(2, 0))).await;
     assert_eq!(b.recv().await["incomplete"], 1);
     a.quiet().await;
     // a's socket is still open; announcing again brings it back.
-    a.send(&announce(HASH, &peer(1), None, vec![])).await;
-    assert_eq!(a.recv().await["incomplete"], 2);
+    assert_eq!(a.announce(HASH, 1).await["incomplete"], 2);
     server.stop().await.unwrap();
 }
 
@@ -762,12 +752,12 @@ async fn bad_messages_get_a_failure_and_the_socket_stays() {
 
 #[tokio::test]
 async fn garbage_frames_never_kill_the_server() {
-    let (server, _) = start(test_config(Limits {
+    let (server, _) = start(Limits {
         max_message_size: 4096,
         max_frame_size: 8192,
         max_announces_per_window: 0,
         ..Limits::default()
-    }))
+    })
     .await;
     let url = server.url();
     let mut rng = fastrand::Rng::with_seed(2024);
@@ -778,8 +768,7 @@ async fn garbage_frames_never_kill_the_server() {
     ];
     let mut fuzzer = Client::connect(&url).await;
     let mut victim = Client::connect(&url).await;
-    victim.send(&announce(HASH, &peer(2), None, vec![])).await;
-    victim.recv().await;
+    victim.announce(HASH, 2).await;
     let mut replies = 0;
     for round in 0..400 {
         let base = valid[rng.usize(..valid.len())].as_bytes().to_vec();
@@ -849,8 +838,7 @@ async fn garbage_frames_never_kill_the_server() {
     assert!(replies >= 200, "{replies} replies");
     // ...and so do others.
     let mut fresh = Client::connect(&url).await;
-    fresh.send(&announce(HASH, &peer(77), None, vec![])).await;
-    assert_eq!(fresh.recv().await["interval"], 120);
+    assert_eq!(fresh.announce(HASH, 77).await["interval"], 120);
     victim.send(&scrape(json!(HASH))).await;
     loop {
         let v = victim.recv().await;
@@ -887,8 +875,7 @@ async fn the_demo_server_serves_the_tracker_at_tracker_socket() {
     assert_eq!(a.recv().await["peer_id"], peer(2));
     // No announce limit there: every viewer of the demo is 127.0.0.1.
     for _ in 0..20 {
-        a.send(&announce(HASH, &peer(1), None, vec![])).await;
-        assert_eq!(a.recv().await["incomplete"], 2);
+        assert_eq!(a.announce(HASH, 1).await["incomplete"], 2);
     }
     // A plain GET is told to use a WebSocket.
     let addr = server.addr;
@@ -942,8 +929,7 @@ async fn standalone_binary_prints_its_url_and_stops_on_ctrl_c() {
     let (mut child, url) =
         spawn_with_url(Command::new(env!("CARGO_BIN_EXE_tubeswarm-tracker")).args(["--port", "0"]));
     let mut c = Client::connect(&url).await;
-    c.send(&announce(HASH, &peer(1), None, vec![])).await;
-    assert_eq!(c.recv().await["incomplete"], 1);
+    assert_eq!(c.announce(HASH, 1).await["incomplete"], 1);
     let pid = child.0.id().to_string();
     let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
     assert!(status.success());
@@ -1033,10 +1019,8 @@ async fn client_script(url: &str) -> Vec<Step> {
     record("scrape after close", w.recv_text().await);
     // One socket, two swarms, two peer ids (p2p-media-loader: one per stream), closed.
     let mut m = Client::connect(url).await;
-    m.send(&announce(HASH, &peer(4), None, vec![])).await;
-    m.recv().await;
-    m.send(&announce(HASH2, &peer(5), None, vec![])).await;
-    m.recv().await;
+    m.announce(HASH, 4).await;
+    m.announce(HASH2, 5).await;
     m.close().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     w.send(&scrape(json!([HASH, HASH2]))).await;
@@ -1075,26 +1059,20 @@ async fn compat_with_bittorrent_tracker() {
     };
     // Byte for byte the same text (key order, escapes, 2-byte UTF-8, the relayed
     // SDP objects as the client wrote them).
-    for name in [
+    let same_text = [
         "announce reply",
         "second announce reply",
         "relayed offer",
         "relayed answer",
         "stopped reply",
-    ] {
+    ];
+    for name in same_text {
         let o = ours.iter().find(|s| s.name == name).unwrap();
         let t = theirs.iter().find(|s| s.name == name).unwrap();
         assert_eq!(o.text, t.text, "{name}");
     }
     // Same keys, same order, same values.
-    for name in [
-        "announce reply",
-        "second announce reply",
-        "relayed offer",
-        "relayed answer",
-        "stopped reply",
-        "scrape after close",
-    ] {
+    for name in same_text.into_iter().chain(["scrape after close"]) {
         let (ok, ov) = by_name(&ours, name);
         let (tk, tv) = by_name(&theirs, name);
         assert_eq!(ok, tk, "{name}: key order");

@@ -1,83 +1,16 @@
 //! Engine tests over virtual time: a fake origin (with mirrors, failures and
 //! bandwidth) and a fake media element whose SourceBuffers understand the
-//! synthetic segments below, so every decision is checked by its effect on
+//! simulator's synthetic segments ([`crate::sim`]), so every decision is checked by its effect on
 //! playback: the playhead moves, stalls are counted, the stream ends.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::*;
-
-/// A synthetic segment: a text header the fake SourceBuffer reads, padded to the
-/// size the bitrate gives.
-fn segment_body(start: f64, duration: f64, level: &str, bytes: usize) -> Vec<u8> {
-    let mut body = format!("seg {start} {duration} {level}\n").into_bytes();
-    body.resize(bytes.max(body.len()), b'.');
-    body
-}
-
-const INIT: &[u8] = b"init";
-
-/// A VOD in PeerTube's layout: one file per level, byte ranges, EXT-X-MAP.
-struct Vod {
-    files: HashMap<String, Vec<u8>>,
-}
-
-const ORIGIN: &str = "http://origin.test/hls/v/";
-const LEVELS: [(&str, u64, &str); 3] = [("240", 300_000, "426x240"), ("480", 800_000, "854x480"), ("720", 1_800_000, "1280x720")];
-
-impl Vod {
-    fn new(segments: usize, with_codecs: bool) -> Vod {
-        let mut files = HashMap::new();
-        let codecs = if with_codecs { ",CODECS=\"avc1.4d401f,mp4a.40.2\"" } else { "" };
-        let mut master = String::from("#EXTM3U\n#EXT-X-VERSION:6\n");
-        master.push_str("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",DEFAULT=YES,AUTOSELECT=YES,URI=\"f-0.m3u8\"\n");
-        for (name, bw, res) in LEVELS {
-            master.push_str(&format!("#EXT-X-STREAM-INF:BANDWIDTH={bw},RESOLUTION={res}{codecs},AUDIO=\"audio\"\nf-{name}.m3u8\n"));
-        }
-        files.insert(format!("{ORIGIN}master.m3u8"), master.into_bytes());
-        for (name, bw) in LEVELS.iter().map(|(n, b, _)| (*n, *b)).chain([("0", 96_000u64)]) {
-            let mut file = INIT.to_vec();
-            let mut playlist = format!(
-                "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI=\"f-{name}.mp4\",BYTERANGE=\"{}@0\"\n",
-                INIT.len()
-            );
-            for i in 0..segments {
-                let body = segment_body(i as f64 * 4.0, 4.0, name, (bw / 2) as usize);
-                playlist.push_str(&format!("#EXTINF:4.000000,\n#EXT-X-BYTERANGE:{}@{}\nf-{name}.mp4\n", body.len(), file.len()));
-                file.extend(body);
-            }
-            playlist.push_str("#EXT-X-ENDLIST\n");
-            files.insert(format!("{ORIGIN}f-{name}.m3u8"), playlist.into_bytes());
-            files.insert(format!("{ORIGIN}f-{name}.mp4"), file);
-        }
-        files.insert(format!("{ORIGIN}segments-sha256.json"), hash_map(&files).into_bytes());
-        Vod { files }
-    }
-}
+use crate::sim::{merge_ranges, sample_vod, segment_body, INIT, ORIGIN};
 
 /// Makes a live playlist's text for a virtual time in ms.
 type LivePlaylist = Box<dyn Fn(u64) -> String>;
-
-/// PeerTube's VOD hash map (`{"file": {"start-end": "sha256"}}`, end inclusive)
-/// for every media segment of the playlists in `files`.
-fn hash_map(files: &HashMap<String, Vec<u8>>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut map = serde_json::Map::new();
-    for (url, text) in files.iter().filter(|(u, _)| u.ends_with(".m3u8") && !u.ends_with("master.m3u8")) {
-        let Ok(crate::hls::Playlist::Media(p)) = crate::hls::parse_playlist(&String::from_utf8_lossy(text), url) else { continue };
-        for s in &p.segments {
-            let r = s.resource.range.unwrap();
-            let file = &files[&s.resource.url];
-            let digest = Sha256::digest(&file[r.offset as usize..(r.offset + r.length) as usize]);
-            let name = s.resource.url.rsplit('/').next().unwrap().to_string();
-            let entry = map.entry(name).or_insert_with(|| serde_json::Value::Object(Default::default()));
-            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            entry.as_object_mut().unwrap().insert(format!("{}-{}", r.offset, r.end_inclusive()), hex.into());
-        }
-    }
-    serde_json::Value::Object(map).to_string()
-}
 
 /// The fake network and media element around one engine.
 struct Sim {
@@ -251,15 +184,7 @@ impl Sim {
             let range = TimeRange { start, end: start + duration - 0.02 };
             let ranges = self.buffered.entry(track).or_default();
             ranges.push(range);
-            ranges.sort_by(|a, b| a.start.total_cmp(&b.start));
-            let mut merged: Vec<TimeRange> = Vec::new();
-            for r in ranges.drain(..) {
-                match merged.last_mut() {
-                    Some(m) if r.start <= m.end + 0.05 => m.end = m.end.max(r.end),
-                    _ => merged.push(r),
-                }
-            }
-            *ranges = merged;
+            merge_ranges(ranges);
             self.held_bytes.insert(track, *self.held_bytes.get(&track).unwrap_or(&0) + data.len());
             self.segment_bytes.entry(track).or_default().push((range.start, range.end, data.len()));
             self.appended.push((track, format!("{level}@{start}")));
@@ -326,8 +251,8 @@ impl Sim {
 }
 
 fn vod_sim(config: Config) -> Sim {
-    let vod = Vod::new(15, true);
-    Sim::new(config, &format!("{ORIGIN}master.m3u8"), vod.files)
+    let vod = sample_vod(15);
+    Sim::new(config, &vod.master, vod.files)
 }
 
 #[test]

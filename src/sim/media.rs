@@ -8,6 +8,14 @@ use crate::engine::{TimeRange, Track};
 /// Init segments in the simulator are these bytes.
 pub const INIT: &[u8] = b"init";
 
+/// A synthetic media segment: the header the fake SourceBuffer reads
+/// (`seg <start> <duration> <level>`), padded with `.` to `bytes`.
+pub fn segment_body(start: f64, duration: f64, level: &str, bytes: usize) -> Vec<u8> {
+    let mut body = format!("seg {start} {duration} {level}\n").into_bytes();
+    body.resize(bytes.max(body.len()), b'.');
+    body
+}
+
 #[derive(Debug, Default)]
 pub struct FakeMedia {
     pub tracks: Vec<(Track, String)>,
@@ -44,7 +52,7 @@ impl FakeMedia {
             // Real media ends a little before its EXTINF says.
             let ranges = self.buffered.entry(track).or_default();
             ranges.push(TimeRange { start, end: start + duration - 0.02 });
-            merge(ranges);
+            merge_ranges(ranges);
             self.appended.push((track, level, start));
             self.ended = false;
         }
@@ -79,7 +87,9 @@ impl FakeMedia {
     }
 }
 
-fn merge(ranges: &mut Vec<TimeRange>) {
+/// Sorts `ranges` and merges those that touch (gaps up to 0.05 s), as a
+/// SourceBuffer's `buffered` reports them.
+pub fn merge_ranges(ranges: &mut Vec<TimeRange>) {
     ranges.sort_by(|a, b| a.start.total_cmp(&b.start));
     let mut merged: Vec<TimeRange> = Vec::new();
     for r in ranges.drain(..) {

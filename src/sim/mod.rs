@@ -19,7 +19,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::engine::{Config, ConnId, Engine, Event, Input, Output, Playhead, RequestId, Source, TrackerId};
-pub use media::FakeMedia;
+pub use media::{merge_ranges, segment_body, FakeMedia, INIT};
 pub use scenario::{Report, Scenario};
 pub use vod::{hash_map, live_playlist, sample_live, sample_vod, SampleLive, SampleVod, ORIGIN};
 

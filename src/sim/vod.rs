@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::media::INIT;
+use super::media::{segment_body, INIT};
 
 pub const ORIGIN: &str = "http://origin.test/hls/v/";
 
@@ -34,8 +34,7 @@ pub fn sample_vod(segments: usize) -> SampleVod {
             INIT.len()
         );
         for i in 0..segments {
-            let mut body = format!("seg {} 4 {name}\n", i as f64 * 4.0).into_bytes();
-            body.resize((bw / 2) as usize, b'.');
+            let body = segment_body(i as f64 * 4.0, 4.0, name, (bw / 2) as usize);
             playlist.push_str(&format!("#EXTINF:4.000000,\n#EXT-X-BYTERANGE:{}@{}\nf-{name}.mp4\n", body.len(), file.len()));
             file.extend(body);
         }
@@ -89,8 +88,7 @@ pub fn sample_live(segments: u64, window: u64) -> SampleLive {
     for k in 0..segments {
         // Timestamps inside live segments do not matter: the player places them
         // by timestampOffset (sequence mode).
-        let mut body = format!("seg 0 4 live{k}\n").into_bytes();
-        body.resize(400_000, b'.');
+        let body = segment_body(0.0, 4.0, &format!("live{k}"), 400_000);
         let hex: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
         map.insert(format!("seg{k}.m4s"), hex.into());
         files.insert(format!("{ORIGIN}seg{k}.m4s"), body);

@@ -3,18 +3,15 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use anyhow::Context;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::{Extension, Router};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::state::Tracker;
+use crate::serve::{self, Running};
 
 /// Close code for "try again later" (RFC 6455 registry: 1013).
 const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
@@ -125,8 +122,7 @@ async fn serve_socket(tracker: Tracker, mut socket: WebSocket, ip: IpAddr) {
 pub struct RunningTracker {
     pub addr: SocketAddr,
     pub tracker: Tracker,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    server: Running,
 }
 
 impl RunningTracker {
@@ -138,47 +134,27 @@ impl RunningTracker {
     /// Stops accepting and waits for the server to end. Open WebSockets are
     /// upgraded connections that axum's graceful shutdown does not wait for: they
     /// end with the runtime.
-    pub async fn stop(mut self) -> anyhow::Result<()> {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        (&mut self.task)
-            .await
-            .context("tracker task")?
-            .context("tracker")
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.server.stop().await
     }
 
     /// Serves until `signal` completes, then stops.
     pub async fn serve_until(
-        mut self,
+        self,
         signal: impl std::future::Future<Output = ()>,
     ) -> anyhow::Result<()> {
-        tokio::select! {
-            _ = signal => self.stop().await,
-            result = &mut self.task => result.context("tracker task")?.context("tracker"),
-        }
+        self.server.serve_until(signal).await
     }
 }
 
 /// Binds `host:port` and serves `tracker` there in the background.
 pub async fn start(tracker: Tracker, host: &str, port: u16) -> anyhow::Result<RunningTracker> {
-    let listener = TcpListener::bind((host, port))
-        .await
-        .with_context(|| format!("cannot listen on {host}:{port}"))?;
-    let addr = listener.local_addr()?;
-    let app = router(tracker.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let server = serve::spawn(host, port, router(tracker.clone()))
+        .await?
+        .named("tracker");
     Ok(RunningTracker {
-        addr,
+        addr: server.addr,
         tracker,
-        shutdown: Some(tx),
-        task,
+        server,
     })
 }
