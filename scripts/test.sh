@@ -8,7 +8,9 @@ source scripts/env.sh
 start=$(date +%s)
 
 echo "== native tests (cargo test --workspace)"
-cargo test --workspace
+# The tracker's compat test plays the same client against bittorrent-tracker's own
+# server, which npm installed (a dependency of p2p-media-loader-core).
+BITTORRENT_TRACKER_NODE_MODULES="$PWD/node_modules" cargo test --workspace
 
 echo "== build (wasm package, native tools, sample media)"
 scripts/build.sh >/dev/null

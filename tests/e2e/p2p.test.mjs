@@ -80,3 +80,35 @@ test("a peer that vanishes mid-stream stalls no one", async () => {
   assert.ok(s.stalls.every((ms) => ms <= 1000), `stalls: ${s.stalls}`);
   await second.context().close();
 });
+
+test("the player works unchanged against bittorrent-tracker's own server (PeerTube's tracker)", async () => {
+  // The reference server from npm (installed by `npm ci` as a dependency of
+  // p2p-media-loader-core), on its own loopback port.
+  const { spawn } = await import("node:child_process");
+  const { ROOT } = await import("./harness.mjs");
+  const child = spawn(process.execPath, ["server/tests/tracker-compat/server.mjs", "node_modules"], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
+  const trackerUrl = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/^(ws:\/\/127\.0\.0\.1:\d+\/)\s*$/m);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`bittorrent-tracker exited with ${code}`)));
+  });
+  try {
+    const extra = `&trackers=${encodeURIComponent(trackerUrl)}`;
+    const first = await viewer(extra);
+    await playUntil(first, 12, { from: 0, timeout: 40_000 });
+    const second = await viewer(extra);
+    await playUntil(second, 12, { from: 0, timeout: 40_000 });
+    const [a, b] = [await state(first), await state(second)];
+    console.log(`through bittorrent-tracker: second viewer got ${b.stats.p2pDownloadedBytes} bytes from peers, first uploaded ${a.stats.p2pUploadedBytes}`);
+    assert.equal(b.error, null);
+    assert.ok(b.stats.peers >= 1 && a.stats.peers >= 1);
+    assert.ok(b.stats.p2pDownloadedBytes > 0);
+    for (const p of [first, second]) await p.context().close();
+  } finally {
+    child.stdin.end();
+  }
+});
