@@ -38,6 +38,12 @@ pub struct AudioRendition {
     pub url: String,
     /// Audio codecs from the variants' `CODECS` (None: read the init segment).
     pub codecs: Option<String>,
+    /// `NAME`, `LANGUAGE`, `CHANNELS`: part of its p2p stream id.
+    pub name: String,
+    pub language: Option<String>,
+    pub channels: Option<String>,
+    /// Its position among the group's renditions (the p2pml 2.2 stream index).
+    pub position: usize,
     pub playlist: Option<MediaPlaylist>,
     pub requested: bool,
 }
@@ -67,7 +73,17 @@ pub fn ladder(master: &MasterPlaylist) -> (Vec<Level>, Option<AudioRendition>) {
         let in_group = || master.renditions.iter().filter(|r| r.kind == RenditionType::Audio && &r.group_id == group && r.url.is_some());
         let chosen = in_group().find(|r| r.default).or_else(|| in_group().next())?;
         let codecs = v.codecs.as_deref().map(|c| split_codecs(c).1).filter(|a| !a.is_empty());
-        Some(AudioRendition { url: chosen.url.clone()?, codecs, playlist: None, requested: false })
+        let position = in_group().position(|r| r == chosen).unwrap_or(0);
+        Some(AudioRendition {
+            url: chosen.url.clone()?,
+            codecs,
+            name: chosen.name.clone(),
+            language: chosen.language.clone(),
+            channels: chosen.channels.clone(),
+            position,
+            playlist: None,
+            requested: false,
+        })
     });
     (levels, audio)
 }

@@ -230,7 +230,10 @@ pub struct Engine {
     hashes: Hashes,
     /// A refetch of the (live) hash map is under way or done for this edge.
     hashes_refetched_at_sequence: Option<u64>,
-    swarm: Option<swarm::Swarm>,
+    /// One swarm per stream played (video level, audio rendition).
+    swarms: Vec<swarm::Swarm>,
+    /// What swarms already left had uploaded (the stats count all of it).
+    retired_uploaded_bytes: u64,
     /// Verified segments of the stream being shared.
     store: SegmentStore,
     /// Connection ids of each new swarm start here, so a late input for a swarm
@@ -273,7 +276,8 @@ impl Engine {
             outputs: VecDeque::new(),
             hashes: Hashes::NotConfigured,
             hashes_refetched_at_sequence: None,
-            swarm: None,
+            swarms: Vec::new(),
+            retired_uploaded_bytes: 0,
             store: SegmentStore::new(store_bytes),
             conn_base: 0,
             stats: Stats {
@@ -317,7 +321,7 @@ impl Engine {
         if self.phase == Phase::Failed {
             return None;
         }
-        let swarm = self.swarm.as_ref().and_then(|s| s.next_timeout());
+        let swarm = self.swarms.iter().filter_map(|s| s.next_timeout()).min();
         [self.requests.earliest_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at, swarm]
             .into_iter()
             .flatten()
@@ -351,10 +355,11 @@ impl Engine {
         stats.auto_level = self.choice == LevelChoice::Auto;
         stats.level = (!stats.audio_only && !self.levels.is_empty()).then_some(self.level);
         stats.buffered = self.tracks.iter().map(|t| (t.track, t.buffered.clone())).collect();
-        stats.peers = self.swarm.as_ref().map_or(0, |s| s.connected());
-        stats.peer_list = self.swarm.as_ref().map(|s| s.peer_stats()).unwrap_or_default();
-        stats.p2p_enabled = self.swarm.is_some();
-        stats.upload_enabled = self.swarm.as_ref().is_some_and(|s| s.config.upload);
+        // Peers of the video stream (the audio swarm is mostly the same viewers).
+        stats.peers = self.swarm_of(Track::Main).or(self.swarms.first()).map_or(0, |s| s.connected());
+        stats.peer_list = self.swarms.iter().flat_map(|s| s.peer_stats()).collect();
+        stats.p2p_enabled = !self.swarms.is_empty();
+        stats.upload_enabled = self.swarms.iter().any(|s| s.config.upload);
         stats.buffer_ahead_s = self
             .tracks
             .iter()
@@ -895,20 +900,17 @@ impl Engine {
                     }
                 }
                 let level = (track == Track::Main).then_some(self.level);
-                if track == Track::Main && self.swarm.is_some() {
-                    let id = self.wire_id(track, &segment);
-                    if let Some(bytes) = self.store.get(StreamKey::Level(self.level), id as u64) {
-                        // Already here (fetched earlier for the swarm): verified when stored.
-                        let url = segment.resource.url.clone();
-                        return self.accept_segment(now_ms, track, level, &segment, bytes, Source::Store, url, true);
-                    }
+                if let Some(bytes) = self.stored(track, &segment) {
+                    // Already here (fetched earlier for the swarm): verified when stored.
+                    let url = segment.resource.url.clone();
+                    return self.accept_segment(now_ms, track, level, &segment, bytes, Source::Store, url, true);
                 }
                 if self.p2p_takes(now_ms, i, &segment, position) {
                     return;
                 }
                 let resource = segment.resource.clone();
                 self.fetch(Purpose::Segment { track, level, segment: Box::new(segment) }, resource, Vec::new(), 0, now_ms);
-                self.announce_to_peers();
+                self.announce_to_peers(track);
             }
             NextSegment::End => {
                 let live = playlist.is_live();

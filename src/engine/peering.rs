@@ -19,7 +19,6 @@ use super::io::{ConnId, Event, Input, Output, Source, Track};
 use super::swarm::{Swarm, SwarmConfig, SwarmEvent};
 use super::store::StreamKey;
 use super::{Engine, Hashes, Phase};
-use crate::engine::LevelChoice;
 use crate::hls::Segment;
 use crate::integrity::{to_hex, Verdict};
 use crate::p2p::{generate_peer_id, hlsjs_video_codec, info_hash, info_hash_v2_2, stream_swarm_id, swarm_id_from_url, StreamProperties, StreamType};
@@ -58,8 +57,19 @@ impl Engine {
         }
     }
 
-    fn stream_key(&self) -> StreamKey {
-        StreamKey::Level(self.level)
+    fn stream_key(&self, track: Track) -> StreamKey {
+        match track {
+            Track::Main => StreamKey::Level(self.level),
+            Track::Audio => StreamKey::Audio,
+        }
+    }
+
+    pub(super) fn swarm_of(&self, track: Track) -> Option<&Swarm> {
+        self.swarms.iter().find(|s| s.config.track == track)
+    }
+
+    fn swarm_of_mut(&mut self, track: Track) -> Option<&mut Swarm> {
+        self.swarms.iter_mut().find(|s| s.config.track == track)
     }
 
     /// Whether P2P may run: trackers given, not switched off, and every byte from
@@ -67,40 +77,52 @@ impl Engine {
     fn p2p_allowed(&self) -> bool {
         let c = &self.config;
         let checkable = matches!(self.hashes, Hashes::Loaded(_)) || c.p2p_without_hashes;
-        c.p2p && !c.trackers.is_empty() && checkable && self.choice != LevelChoice::AudioOnly && self.phase == Phase::Playing
+        c.p2p && !c.trackers.is_empty() && checkable && self.phase == Phase::Playing
     }
 
-    /// Join the swarm of the level now playing (leaving another level's), or leave
-    /// when P2P is not allowed any more.
+    /// Be in the swarm of each stream now playing (the video level's, and the
+    /// audio rendition's like p2p-media-loader's "secondary" stream), leaving
+    /// those no longer played, or all of them when P2P is not allowed.
     pub(super) fn update_swarm(&mut self) {
-        let wanted = self.p2p_allowed().then(|| self.swarm_config()).flatten();
-        let current = self.swarm.as_ref().map(|s| s.config.info_hash.clone());
-        if wanted.as_ref().map(|c| &c.info_hash) == current.as_ref() {
-            return;
-        }
+        let wanted: Vec<SwarmConfig> = if self.p2p_allowed() {
+            let tracks: Vec<Track> = self.tracks.iter().map(|t| t.track).collect();
+            tracks.into_iter().filter_map(|t| self.swarm_config(t)).collect()
+        } else {
+            Vec::new()
+        };
         let mut out = Vec::new();
-        if let Some(mut old) = self.swarm.take() {
+        let (keep, leave): (Vec<Swarm>, Vec<Swarm>) = std::mem::take(&mut self.swarms)
+            .into_iter()
+            .partition(|s| wanted.iter().any(|w| w.info_hash == s.config.info_hash && w.track == s.config.track));
+        for mut old in leave {
             old.stop(&mut out);
-            for t in &mut self.tracks {
+            self.retired_uploaded_bytes += old.uploaded_bytes;
+            for t in self.tracks.iter_mut().filter(|t| t.track == old.config.track) {
                 t.peer_fetch = None;
             }
         }
-        if let Some(config) = wanted {
+        self.swarms = keep;
+        for config in wanted {
+            if self.swarm_of(config.track).is_some() {
+                continue;
+            }
             self.conn_base += 1_000_000;
             let seed = self.config.seed ^ self.conn_base;
             let mut swarm = Swarm::new(config, seed, self.conn_base);
             swarm.start(&mut out);
-            self.swarm = Some(swarm);
+            self.swarms.push(swarm);
         }
         self.outputs.extend(out);
     }
 
-    fn swarm_config(&mut self) -> Option<SwarmConfig> {
-        let level = self.levels.get(self.level)?;
-        let info = &level.info;
+    /// The swarm settings of a track's stream: its info_hash (p2pml 2.3 or 2.2),
+    /// a peer id of its own (as p2pml has one per info_hash), its tracker sockets.
+    fn swarm_config(&self, track: Track) -> Option<SwarmConfig> {
         let swarm_id = self.config.swarm_id.clone().unwrap_or_else(|| swarm_id_from_url(&self.url).to_string());
-        let hash = match self.config.info_hash_version {
-            InfoHashVersion::V2_3 => {
+        let (stream_type, props, position) = match track {
+            Track::Main => {
+                let level = self.levels.get(self.level)?;
+                let info = &level.info;
                 let codec = hlsjs_video_codec(info.codecs.as_deref());
                 let size = |v: u32| (v > 0).then_some(u64::from(v));
                 let frame_rate = level.frame_rate.map(|f| f.to_string());
@@ -112,11 +134,23 @@ impl Engine {
                     frame_rate.as_deref(),
                     level.video_range.as_deref(),
                 );
-                info_hash(&stream_swarm_id(&swarm_id, StreamType::Main, &props.stream_index()))
+                (StreamType::Main, props, self.level)
             }
-            InfoHashVersion::V2_2 => info_hash_v2_2(&stream_swarm_id(&swarm_id, StreamType::Main, &self.level.to_string())),
+            Track::Audio => {
+                let a = self.audio.as_ref()?;
+                let props = StreamProperties::audio_track(a.codecs.as_deref(), a.language.as_deref(), a.channels.as_deref(), Some(&a.name));
+                (StreamType::Secondary, props, a.position)
+            }
         };
-        let mut rng = self.config.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let hash = match self.config.info_hash_version {
+            InfoHashVersion::V2_3 => info_hash(&stream_swarm_id(&swarm_id, stream_type, &props.stream_index())),
+            InfoHashVersion::V2_2 => info_hash_v2_2(&stream_swarm_id(&swarm_id, stream_type, &position.to_string())),
+        };
+        let track_no = match track {
+            Track::Main => 0u64,
+            Track::Audio => 1,
+        };
+        let mut rng = (self.config.seed ^ (track_no << 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
         let peer_id = generate_peer_id(&mut || {
             rng ^= rng << 13;
             rng ^= rng >> 7;
@@ -129,43 +163,49 @@ impl Engine {
             trackers: self.config.trackers.clone(),
             max_peers: self.config.max_peers,
             upload: self.config.upload && !self.config.metered_connection,
-            stream: self.stream_key(),
+            stream: self.stream_key(track),
+            track,
+            tracker_base: track_no as usize * TRACKER_IDS_PER_SWARM,
             corrupt_uploads: self.config.corrupt_uploads,
             upload_limit_bps: self.config.upload_limit_bps,
         })
     }
 
-    /// Route a peer-to-peer input to the swarm.
+    /// Route a peer-to-peer input to the swarm it belongs to.
     pub(super) fn on_p2p_input(&mut self, now_ms: u64, input: Input) {
-        let Some(swarm) = self.swarm.as_mut() else {
+        let owner = match &input {
+            Input::TrackerOpen { tracker } | Input::TrackerMessage { tracker, .. } | Input::TrackerClosed { tracker, .. } => {
+                self.swarms.iter().position(|s| s.owns_tracker(*tracker))
+            }
+            Input::OfferReady { conn, .. }
+            | Input::AnswerReady { conn, .. }
+            | Input::PeerOpen { conn }
+            | Input::PeerData { conn, .. }
+            | Input::PeerWritable { conn }
+            | Input::PeerClosed { conn, .. } => self.swarms.iter().position(|s| s.owns(*conn)),
+            _ => None,
+        };
+        let Some(k) = owner else {
             // An input for a swarm we left: make sure its connection goes away.
             if let Input::OfferReady { conn, .. } | Input::AnswerReady { conn, .. } | Input::PeerOpen { conn } = input {
                 self.outputs.push_back(Output::ClosePeer { conn });
             }
             return;
         };
+        let track = self.swarms[k].config.track;
+        let loading = self.http_loading_ids(track);
+        let known = self.known_ids(track);
         let mut out = Vec::new();
+        let swarm = &mut self.swarms[k];
         match input {
-            Input::TrackerOpen { tracker } if swarm.owns_tracker(tracker) => swarm.on_tracker_open(now_ms, tracker, &mut out),
-            Input::TrackerMessage { tracker, text } if swarm.owns_tracker(tracker) => swarm.on_tracker_message(now_ms, tracker, &text, &mut out),
-            Input::TrackerClosed { tracker, reason } if swarm.owns_tracker(tracker) => swarm.on_tracker_closed(now_ms, tracker, reason),
-            Input::OfferReady { conn, sdp } if swarm.owns(conn) => swarm.on_offer_ready(now_ms, conn, sdp, &mut out),
-            Input::AnswerReady { conn, sdp } if swarm.owns(conn) => swarm.on_answer_ready(conn, sdp, &mut out),
-            Input::PeerOpen { conn } if swarm.owns(conn) => {
-                let loading = self.http_loading_ids();
-                let swarm = self.swarm.as_mut().expect("checked");
-                swarm.on_peer_open(conn, &self.store, &loading, &mut out);
-            }
-            Input::PeerData { conn, data } if swarm.owns(conn) => {
-                let known = self.known_ids();
-                let swarm = self.swarm.as_mut().expect("checked");
-                swarm.on_peer_data(now_ms, conn, &data, &self.store, |id| known.contains(&id), &mut out);
-            }
-            Input::PeerClosed { conn, .. } if swarm.owns(conn) => swarm.on_peer_closed(conn),
-            Input::PeerWritable { .. } => {}
-            Input::OfferReady { conn, .. } | Input::AnswerReady { conn, .. } | Input::PeerOpen { conn } => {
-                out.push(Output::ClosePeer { conn });
-            }
+            Input::TrackerOpen { tracker } => swarm.on_tracker_open(now_ms, tracker, &mut out),
+            Input::TrackerMessage { tracker, text } => swarm.on_tracker_message(now_ms, tracker, &text, &mut out),
+            Input::TrackerClosed { tracker, reason } => swarm.on_tracker_closed(now_ms, tracker, reason),
+            Input::OfferReady { conn, sdp } => swarm.on_offer_ready(now_ms, conn, sdp, &mut out),
+            Input::AnswerReady { conn, sdp } => swarm.on_answer_ready(conn, sdp, &mut out),
+            Input::PeerOpen { conn } => swarm.on_peer_open(conn, &self.store, &loading, &mut out),
+            Input::PeerData { conn, data } => swarm.on_peer_data(now_ms, conn, &data, &self.store, |id| known.contains(&id), &mut out),
+            Input::PeerClosed { conn, .. } => swarm.on_peer_closed(conn),
             _ => {}
         }
         self.outputs.extend(out);
@@ -173,18 +213,21 @@ impl Engine {
     }
 
     pub(super) fn swarm_tick(&mut self, now_ms: u64) {
-        let Some(swarm) = self.swarm.as_mut() else { return };
         let mut out = Vec::new();
-        swarm.tick(now_ms, &mut out);
+        for swarm in &mut self.swarms {
+            swarm.tick(now_ms, &mut out);
+        }
         self.outputs.extend(out);
         self.after_swarm(now_ms);
     }
 
-    /// Act on what the swarm reported.
+    /// Act on what the swarms reported.
     fn after_swarm(&mut self, now_ms: u64) {
-        let Some(swarm) = self.swarm.as_mut() else { return };
-        let events = swarm.take_events();
-        self.stats.p2p_uploaded_bytes = swarm.uploaded_bytes;
+        let mut events = Vec::new();
+        for s in &mut self.swarms {
+            events.extend(s.take_events());
+        }
+        self.stats.p2p_uploaded_bytes = self.retired_uploaded_bytes + self.swarms.iter().map(|s| s.uploaded_bytes).sum::<u64>();
         let mut reschedule = !events.is_empty();
         for e in events {
             match e {
@@ -225,10 +268,10 @@ impl Engine {
                     _ => ("(not in the map)".into(), String::new()),
                 };
                 self.stats.integrity_failures += u64::from(!actual.is_empty());
-                let peer = self.swarm.as_ref().and_then(|s| s.peers.get(&conn)).and_then(|p| p.peer_id.clone()).unwrap_or_default();
+                let peer = self.swarm_of(track).and_then(|s| s.peers.get(&conn)).and_then(|p| p.peer_id.clone()).unwrap_or_default();
                 self.emit(Event::IntegrityFailure { url: fetch.segment.resource.url.clone(), base: format!("peer:{peer}"), expected, actual });
                 let mut out = Vec::new();
-                if let Some(s) = self.swarm.as_mut() {
+                if let Some(s) = self.swarm_of_mut(track) {
                     s.ban(conn, &mut out);
                     let _ = s.take_events();
                 }
@@ -237,62 +280,59 @@ impl Engine {
             }
         }
         self.stats.p2p_downloaded_bytes += bytes.len() as u64;
-        let level = Some(self.level);
+        let level = (track == Track::Main).then_some(self.level);
         self.accept_segment(now_ms, track, level, &fetch.segment, bytes, Source::P2p, format!("peer:{conn}"), true);
     }
 
     /// Keep a verified segment for sharing and tell the peers.
     pub(super) fn store_and_announce(&mut self, track: Track, segment: &Segment, bytes: &Arc<[u8]>) {
-        if track != Track::Main || self.swarm.is_none() {
+        if self.swarm_of(track).is_none() {
             return;
         }
         let id = self.wire_id(track, segment);
-        let stream = self.stream_key();
+        let stream = self.stream_key(track);
         let pos = self.playhead.time;
         self.store.insert(stream, id as u64, segment.start, segment.end(), bytes.clone(), pos);
         if self.playlist_for(track).is_some_and(|p| p.is_live()) {
             self.store.evict_behind(pos, LIVE_STORE_BEHIND_S);
         }
-        self.announce_to_peers();
+        self.announce_to_peers(track);
     }
 
-    pub(super) fn announce_to_peers(&mut self) {
-        let loading = self.http_loading_ids();
-        let Some(swarm) = self.swarm.as_ref() else { return };
+    pub(super) fn announce_to_peers(&mut self, track: Track) {
+        let loading = self.http_loading_ids(track);
+        let Some(swarm) = self.swarm_of(track) else { return };
         let mut out = Vec::new();
         swarm.announce_all(&self.store, &loading, &mut out);
         self.outputs.extend(out);
     }
 
-    /// Wire ids of the main track's segments being fetched over HTTP (`p`).
-    fn http_loading_ids(&self) -> Vec<i64> {
+    /// Wire ids of a track's segments being fetched over HTTP (`p`).
+    fn http_loading_ids(&self, track: Track) -> Vec<i64> {
         self.requests
             .active
             .values()
             .filter_map(|r| match &r.purpose {
-                super::requests::Purpose::Segment { track: Track::Main, segment, .. } => Some(self.wire_id(Track::Main, segment)),
+                super::requests::Purpose::Segment { track: t, segment, .. } if *t == track => Some(self.wire_id(track, segment)),
                 _ => None,
             })
             .collect()
     }
 
-    fn known_ids(&self) -> std::collections::BTreeSet<i64> {
-        self.playlist_for(Track::Main).map(|p| p.segments.iter().map(|s| self.wire_id(Track::Main, s)).collect()).unwrap_or_default()
+    fn known_ids(&self, track: Track) -> std::collections::BTreeSet<i64> {
+        self.playlist_for(track).map(|p| p.segments.iter().map(|s| self.wire_id(track, s)).collect()).unwrap_or_default()
     }
 
     /// For a segment the track needs next: true when it was handed to a peer or
     /// the swarm should get it first (wait), false when HTTP should fetch it now.
     pub(super) fn p2p_takes(&mut self, now_ms: u64, i: usize, segment: &Segment, position: f64) -> bool {
         let track = self.tracks[i].track;
-        if track != Track::Main || self.swarm.is_none() {
-            return false;
-        }
-        if segment.start < position + self.config.high_demand_window_s {
+        if self.swarm_of(track).is_none() || segment.start < position + self.config.high_demand_window_s {
             return false;
         }
         let id = self.wire_id(track, segment);
         let expected = segment.resource.range.map(|r| r.length as usize);
-        let swarm = self.swarm.as_mut().expect("checked");
+        let swarm = self.swarm_of_mut(track).expect("checked");
         if let Some(conn) = swarm.best_peer_for(id) {
             let mut out = Vec::new();
             swarm.request(now_ms, conn, id, expected, &mut out);
@@ -307,6 +347,12 @@ impl Engine {
         n > 0 && !fair_share(&swarm.config.peer_id, id, n)
     }
 
+    /// A segment of `track` already in the store (fetched earlier for the swarm).
+    pub(super) fn stored(&self, track: Track, segment: &Segment) -> Option<Arc<[u8]>> {
+        self.swarm_of(track)?;
+        self.store.get(self.stream_key(track), self.wire_id(track, segment) as u64)
+    }
+
     /// Give up a peer download whose segment is now close to the playhead.
     pub(super) fn abandon_late_peer_fetches(&mut self) {
         let pos = self.pending_seek.unwrap_or(self.playhead.time);
@@ -315,7 +361,7 @@ impl Engine {
             let late = t.peer_fetch.as_ref().is_some_and(|f| f.segment.start < pos + P2P_GIVE_UP_AHEAD_S || f.segment.end() < pos);
             if late {
                 let f = t.peer_fetch.take().expect("checked");
-                if let Some(s) = self.swarm.as_mut() {
+                if let Some(s) = self.swarms.iter_mut().find(|s| s.owns(f.conn)) {
                     s.cancel_download(f.conn, &mut out);
                 }
             }
@@ -328,29 +374,36 @@ impl Engine {
     pub(super) fn on_set_p2p(&mut self, now_ms: u64, p2p: bool, upload: bool) {
         self.config.p2p = p2p;
         self.config.upload = upload && !self.config.metered_connection;
-        let loading = self.http_loading_ids();
-        if let Some(s) = self.swarm.as_mut() {
-            let mut out = Vec::new();
-            s.set_upload(self.config.upload, &self.store, &loading, &mut out);
-            self.outputs.extend(out);
+        let mut out = Vec::new();
+        for k in 0..self.swarms.len() {
+            let track = self.swarms[k].config.track;
+            let loading = self.http_loading_ids(track);
+            let upload = self.config.upload;
+            let (swarms, store) = (&mut self.swarms, &self.store);
+            swarms[k].set_upload(upload, store, &loading, &mut out);
         }
+        self.outputs.extend(out);
         self.update_swarm();
         self.schedule(now_ms);
     }
 
-    /// Leave the swarm cleanly (the player is being destroyed, or failed).
+    /// Leave the swarms cleanly (the player is being destroyed, or failed).
     pub fn shutdown(&mut self) {
         self.leave_swarm();
     }
 
     pub(super) fn leave_swarm(&mut self) {
-        if let Some(mut s) = self.swarm.take() {
-            let mut out = Vec::new();
+        let mut out = Vec::new();
+        for mut s in std::mem::take(&mut self.swarms) {
             s.stop(&mut out);
-            self.outputs.extend(out);
+            self.retired_uploaded_bytes += s.uploaded_bytes;
         }
+        self.outputs.extend(out);
     }
 }
+
+/// Tracker socket ids reserved for each swarm (one per tracker URL).
+const TRACKER_IDS_PER_SWARM: usize = 100;
 
 /// How long a live stream keeps segments behind the playhead for peers (p2pml: 15 s).
 const LIVE_STORE_BEHIND_S: f64 = 15.0;

@@ -40,6 +40,9 @@ fn a_later_viewer_gets_segments_from_an_earlier_one() {
         assert_eq!(sim.viewers[v].engine.stats().peers, 1);
     }
     assert!(sim.viewers[b].events.iter().any(|e| matches!(e, Event::Segment { source: Source::P2p, verified: true, .. })));
+    // The audio rendition is a swarm of its own ("secondary" stream), shared too.
+    let audio_from_peers = |e: &Event| matches!(e, Event::Segment { track: crate::engine::Track::Audio, source: Source::P2p, .. });
+    assert!(sim.viewers[b].events.iter().any(audio_from_peers));
 }
 
 #[test]

@@ -12,7 +12,7 @@ pub mod tracker;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::io::{ConnId, Output, TrackerId};
+use super::io::{ConnId, Output, TrackerId, Track};
 use super::store::{SegmentStore, StreamKey};
 use crate::p2p::{data_chunks, Command, Received, DEFAULT_MAX_MESSAGE_SIZE};
 pub use peer::{Download, Peer, Role};
@@ -69,6 +69,11 @@ pub struct SwarmConfig {
     pub max_peers: usize,
     pub upload: bool,
     pub stream: StreamKey,
+    /// The SourceBuffer this stream feeds.
+    pub track: Track,
+    /// This swarm's tracker sockets are `tracker_base + i` for tracker URL i: each
+    /// swarm has its own (p2pml shares one per URL; a tracker accepts either).
+    pub tracker_base: TrackerId,
     /// Tests only: flip a byte of every segment uploaded.
     pub corrupt_uploads: bool,
     /// Upload at most this many bits per second on average (bursts of 2 s).
@@ -151,18 +156,28 @@ impl Swarm {
     }
 
     pub fn owns_tracker(&self, tracker: TrackerId) -> bool {
-        tracker < self.trackers.len()
+        self.local(tracker).is_some()
+    }
+
+    /// The index of a tracker of this swarm, from its global id.
+    fn local(&self, tracker: TrackerId) -> Option<usize> {
+        tracker.checked_sub(self.config.tracker_base).filter(|i| *i < self.trackers.len())
+    }
+
+    fn global(&self, local: usize) -> TrackerId {
+        self.config.tracker_base + local
     }
 
     pub fn start(&mut self, out: &mut Vec<Output>) {
-        for (tracker, t) in self.trackers.iter().enumerate() {
-            out.push(Output::TrackerConnect { tracker, url: t.url.clone() });
+        for (i, t) in self.trackers.iter().enumerate() {
+            out.push(Output::TrackerConnect { tracker: self.global(i), url: t.url.clone() });
         }
     }
 
     /// Leave: tell the trackers, close every connection.
     pub fn stop(&mut self, out: &mut Vec<Output>) {
-        for (tracker, t) in self.trackers.iter().enumerate() {
+        for (i, t) in self.trackers.iter().enumerate() {
+            let tracker = self.global(i);
             if t.open {
                 out.push(Output::TrackerSend { tracker, text: tracker::stopped(&self.config.info_hash, &self.config.peer_id) });
             }
@@ -177,6 +192,7 @@ impl Swarm {
     // ----- trackers ------------------------------------------------------------------
 
     pub fn on_tracker_open(&mut self, now_ms: u64, tracker: TrackerId, out: &mut Vec<Output>) {
+        let Some(tracker) = self.local(tracker) else { return };
         let Some(t) = self.trackers.get_mut(tracker) else { return };
         t.open = true;
         t.retries = 0;
@@ -185,6 +201,7 @@ impl Swarm {
     }
 
     pub fn on_tracker_closed(&mut self, now_ms: u64, tracker: TrackerId, reason: String) {
+        let Some(tracker) = self.local(tracker) else { return };
         let jitter = u64::from(self.random() % 1000);
         let Some(t) = self.trackers.get_mut(tracker) else { return };
         t.open = false;
@@ -256,10 +273,11 @@ impl Swarm {
         t.started_sent = true;
         t.batch.clear();
         t.announce_at = Some(now_ms + t.interval_ms);
-        out.push(Output::TrackerSend { tracker, text });
+        out.push(Output::TrackerSend { tracker: self.global(tracker), text });
     }
 
     pub fn on_tracker_message(&mut self, now_ms: u64, tracker: TrackerId, text: &str, out: &mut Vec<Output>) {
+        let Some(tracker) = self.local(tracker) else { return };
         let Some(event) = tracker::parse(text, &self.config.info_hash, &self.config.peer_id) else { return };
         match event {
             TrackerEvent::Announced { interval_s, .. } => {
@@ -306,7 +324,7 @@ impl Swarm {
             return;
         };
         let text = tracker::answer(&self.config.info_hash, &self.config.peer_id, &to, &offer_id, &sdp);
-        out.push(Output::TrackerSend { tracker, text });
+        out.push(Output::TrackerSend { tracker: self.global(tracker), text });
     }
 
     // ----- peers ---------------------------------------------------------------------
@@ -582,7 +600,7 @@ impl Swarm {
             let t = &self.trackers[tracker];
             if t.reconnect_at.is_some_and(|at| at <= now_ms) {
                 self.trackers[tracker].reconnect_at = None;
-                out.push(Output::TrackerConnect { tracker, url: self.trackers[tracker].url.clone() });
+                out.push(Output::TrackerConnect { tracker: self.global(tracker), url: self.trackers[tracker].url.clone() });
                 continue;
             }
             if !t.batch.is_empty() && t.batch_started_ms + OFFER_GATHER_WAIT_MS <= now_ms {
