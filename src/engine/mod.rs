@@ -188,6 +188,21 @@ enum Phase {
     Failed,
 }
 
+/// A live segment waiting for the hash map to list it.
+#[derive(Debug, Clone)]
+pub(crate) struct HeldSegment {
+    req: Request,
+    level: Option<usize>,
+    segment: Segment,
+    body: Arc<[u8]>,
+}
+
+/// How often a lagging live hash map is fetched again while a segment waits.
+const HASH_MAP_RETRY_MS: u64 = 1_000;
+/// A waiting segment is played unverified once the playhead is this close to it:
+/// waiting longer would stall playback.
+const HELD_SEGMENT_MARGIN_S: f64 = 3.0;
+
 /// The map of segment hashes, when the page gave one.
 #[derive(Debug)]
 enum Hashes {
@@ -228,8 +243,8 @@ pub struct Engine {
     outputs: VecDeque<Output>,
     stats: Stats,
     hashes: Hashes,
-    /// A refetch of the (live) hash map is under way or done for this edge.
-    hashes_refetched_at_sequence: Option<u64>,
+    /// When to fetch a lagging live map again for held segments.
+    hashes_retry_at: Option<u64>,
     /// One swarm per stream played (video level, audio rendition).
     swarms: Vec<swarm::Swarm>,
     /// What swarms already left had uploaded (the stats count all of it).
@@ -275,7 +290,7 @@ impl Engine {
             end_of_stream_sent: false,
             outputs: VecDeque::new(),
             hashes: Hashes::NotConfigured,
-            hashes_refetched_at_sequence: None,
+            hashes_retry_at: None,
             swarms: Vec::new(),
             retired_uploaded_bytes: 0,
             store: SegmentStore::new(store_bytes),
@@ -322,7 +337,7 @@ impl Engine {
             return None;
         }
         let swarm = self.swarms.iter().filter_map(|s| s.next_timeout()).min();
-        [self.requests.earliest_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at, swarm]
+        [self.requests.earliest_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at, self.hashes_retry_at, swarm]
             .into_iter()
             .flatten()
             .min()
@@ -525,6 +540,9 @@ impl Engine {
         if self.audio_reload_at.is_some_and(|t| t <= now_ms) {
             self.audio_reload_at = None;
             self.request_audio_playlist(now_ms, true);
+        }
+        if self.hashes_retry_at.is_some_and(|t| t <= now_ms) {
+            self.refetch_hashes(now_ms);
         }
         self.swarm_tick(now_ms);
         self.schedule(now_ms);
@@ -877,7 +895,7 @@ impl Engine {
         {
             let t = &self.tracks[i];
             // One download per track at a time, and at most one segment waiting to be appended.
-            if t.in_flight.is_some() || t.peer_fetch.is_some() || t.held_for_quota || t.unconfirmed.len() > 2 || self.requests.http_in_flight_for(track) {
+            if t.in_flight.is_some() || t.peer_fetch.is_some() || t.held_for_map.is_some() || t.held_for_quota || t.unconfirmed.len() > 2 || self.requests.http_in_flight_for(track) {
                 return;
             }
         }
@@ -937,10 +955,16 @@ impl Engine {
         }
         let verified = match self.verify(segment, &body) {
             Verdict::Valid => true,
-            Verdict::Unknown => {
-                self.refetch_live_hashes(now_ms, segment.sequence);
-                false
+            Verdict::Unknown if self.map_may_catch_up(segment) => {
+                // PeerTube rewrites a live map as segments appear, so it lags the
+                // playlist: hold the segment and ask for the map again.
+                let held = HeldSegment { req, level, segment: segment.clone(), body };
+                if let Some(t) = self.track_mut(track) {
+                    t.held_for_map = Some(held);
+                }
+                return self.refetch_hashes(now_ms);
             }
+            Verdict::Unknown => false,
             Verdict::Mismatch { expected, actual } => {
                 // Never appended, stored or shared: fetch it again from another source.
                 self.stats.integrity_failures += 1;
@@ -1062,6 +1086,9 @@ impl Engine {
         }
         if jumped {
             self.cancel_useless_downloads();
+        }
+        if self.tracks.iter().any(|t| t.held_for_map.is_some()) {
+            self.recheck_held_segments(now_ms);
         }
         self.evict_back_buffer();
         self.schedule(now_ms);
@@ -1226,6 +1253,7 @@ impl Engine {
                     self.emit(Event::Error { kind: ErrorKind::Integrity, fatal: false, message });
                 }
                 self.hashes = Hashes::Loaded(map);
+                self.recheck_held_segments(now_ms);
                 self.schedule(now_ms);
             }
             Err(e) if matches!(self.hashes, Hashes::Loaded(_)) => {
@@ -1255,19 +1283,44 @@ impl Engine {
         }
     }
 
-    /// A live map lags its playlist: when a segment is not in it yet, fetch it
-    /// again (once per new segment at most).
-    fn refetch_live_hashes(&mut self, now_ms: u64, sequence: u64) {
+    /// Whether a segment the map does not list yet is worth waiting for: a live
+    /// stream (whose map lags), a map we have, and time before it must play.
+    fn map_may_catch_up(&self, segment: &Segment) -> bool {
         let live = self.playlist_for(Track::Main).is_some_and(|p| p.is_live());
+        let position = self.pending_seek.unwrap_or(self.playhead.time);
+        live && matches!(self.hashes, Hashes::Loaded(_)) && segment.start > position + HELD_SEGMENT_MARGIN_S
+    }
+
+    /// Fetch the map again now, unless a fetch is under way.
+    fn refetch_hashes(&mut self, now_ms: u64) {
         let Some(url) = self.config.segment_hashes_url.clone() else { return };
-        if !live || !matches!(self.hashes, Hashes::Loaded(_)) || self.hashes_refetched_at_sequence.is_some_and(|s| s >= sequence) {
-            return;
-        }
         if self.requests.active.values().any(|r| r.purpose == Purpose::Hashes) {
             return;
         }
-        self.hashes_refetched_at_sequence = Some(sequence);
+        self.hashes_retry_at = None;
         self.fetch(Purpose::Hashes, Resource { url, range: None }, Vec::new(), 0, now_ms);
+    }
+
+    /// After a map arrived, or as the playhead nears them: check held segments
+    /// again. Listed now: verified. Still missing and needed soon: played
+    /// unverified (never shared). Otherwise: wait and ask again.
+    fn recheck_held_segments(&mut self, now_ms: u64) {
+        let held: Vec<(usize, HeldSegment)> =
+            self.tracks.iter_mut().enumerate().filter_map(|(i, t)| t.held_for_map.take().map(|h| (i, h))).collect();
+        let mut waiting = false;
+        for (i, h) in held {
+            let track = self.tracks[i].track;
+            match self.verify(&h.segment, &h.body) {
+                Verdict::Unknown if self.map_may_catch_up(&h.segment) => {
+                    self.tracks[i].held_for_map = Some(h);
+                    waiting = true;
+                }
+                _ => self.on_segment(now_ms, h.req, track, h.level, &h.segment, h.body),
+            }
+        }
+        if waiting && self.hashes_retry_at.is_none() {
+            self.hashes_retry_at = Some(now_ms + HASH_MAP_RETRY_MS);
+        }
     }
 
     // ----- errors and events ---------------------------------------------------------

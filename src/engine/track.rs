@@ -46,6 +46,9 @@ pub struct TrackState {
     pub in_flight: Option<RequestId>,
     /// The segment being fetched from a peer for this track.
     pub peer_fetch: Option<super::peering::PeerFetch>,
+    /// A live segment that arrived before the (lagging) hash map listed it,
+    /// waiting for a fresher map.
+    pub held_for_map: Option<super::HeldSegment>,
     pub unconfirmed: VecDeque<UnconfirmedAppend>,
     /// A `Remove` is under way.
     pub removing: bool,
@@ -64,6 +67,7 @@ impl TrackState {
             last_appended: None,
             in_flight: None,
             peer_fetch: None,
+            held_for_map: None,
             unconfirmed: VecDeque::new(),
             removing: false,
             held_for_quota: false,

@@ -82,6 +82,11 @@ pub struct SwarmSim {
     pub origin_bytes: u64,
     /// A live playlist URL and its window: its text follows virtual time.
     pub live: Option<(String, u64)>,
+    /// A live hash map URL that, like PeerTube's, lists a segment only this many
+    /// ms after the playlist does (it is rewritten as segments appear).
+    pub live_hashes_lag: Option<(String, u64)>,
+    /// How many times each URL was fetched.
+    pub fetch_counts: HashMap<String, u32>,
 }
 
 impl SwarmSim {
@@ -100,6 +105,8 @@ impl SwarmSim {
             latency_ms: 20,
             origin_bytes: 0,
             live: None,
+            live_hashes_lag: None,
+            fetch_counts: HashMap::new(),
         }
     }
 
@@ -154,7 +161,9 @@ impl SwarmSim {
         let now = self.now;
         match out {
             Output::Fetch { id, url, range } => {
+                *self.fetch_counts.entry(url.clone()).or_default() += 1;
                 let live = self.live.as_ref().filter(|(u, _)| *u == url).map(|(_, w)| live_playlist(now, *w).into_bytes());
+                let live = live.or_else(|| self.lagging_hash_map(&url, now));
                 let file = live.map(Ok).unwrap_or_else(|| self.files.get(&url).cloned().ok_or(404u16));
                 let result = file.and_then(|f| match range {
                     None => Ok(f),
@@ -218,6 +227,22 @@ impl SwarmSim {
                 }
             }
         }
+    }
+
+    /// The live hash map as it stands at `now`: entries of segments published
+    /// more than the lag ago (`live_playlist` publishes segment k at (k - window + 1) × 4 s).
+    fn lagging_hash_map(&self, url: &str, now: u64) -> Option<Vec<u8>> {
+        let (hash_url, lag) = self.live_hashes_lag.as_ref()?;
+        let (_, window) = self.live.as_ref()?;
+        if hash_url != url {
+            return None;
+        }
+        let full: serde_json::Map<String, Value> = serde_json::from_slice(self.files.get(url)?).ok()?;
+        let newest = window + now.saturating_sub(*lag) / 4000;
+        let listed = full.into_iter().filter(|(name, _)| {
+            name.trim_start_matches("seg").trim_end_matches(".m4s").parse::<u64>().is_ok_and(|k| k <= newest)
+        });
+        Some(Value::Object(listed.collect()).to_string().into_bytes())
     }
 
     fn peer_send(&mut self, v: usize, conn: ConnId, data: Arc<[u8]>) {
@@ -342,6 +367,11 @@ impl SwarmSim {
         }
         // Messages in flight from it are lost with it.
         self.queue.retain(|_, Delivery::Input(to, _)| *to != v);
+    }
+
+    /// Members of all swarms, as the tracker sees them.
+    pub fn swarm_members(&self) -> usize {
+        self.swarms.values().map(Vec::len).sum()
     }
 
     /// Bytes a viewer got from peers, and in all (HTTP + peers).

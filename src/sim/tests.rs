@@ -163,3 +163,46 @@ fn metered_connections_never_upload() {
     assert!(!sim.viewers[a].engine.stats().upload_enabled);
     assert_eq!(sim.viewers[b].engine.stats().p2p_downloaded_bytes, 0);
 }
+
+#[test]
+fn a_lagging_live_hash_map_is_fetched_again_for_new_segments() {
+    let live = sample_live(200, 15);
+    let mut sim = SwarmSim::new(live.files.clone());
+    sim.live = Some((live.playlist.clone(), live.window));
+    // The map lists a segment 1.5 s after the playlist does ("a moment").
+    sim.live_hashes_lag = Some((live.hashes.clone(), 1_500));
+    // 12 s behind the edge (hls.js's 3 segments): time to wait for the map.
+    let config = Config { segment_hashes_url: Some(live.hashes.clone()), ..Config::default() };
+    let v = sim.join(config.clone(), &live.master, Behaviour::Honest);
+    sim.run(40_000);
+    no_fatal_errors(&sim);
+    let stats = sim.viewers[v].engine.stats();
+    let fetched = sim.fetch_counts[&live.hashes];
+    assert!(fetched >= 3, "fetched again as names were missing: {fetched}");
+    assert!(stats.segments_loaded >= 10, "{stats:?}");
+    assert_eq!(stats.segments_verified, stats.segments_loaded, "each new segment waited for the map: {stats:?}");
+    assert_eq!(sim.viewers[v].stalls, 0);
+
+    // Close to the edge, with a slow map, there is no time to wait: segments
+    // play unverified (and are never shared) rather than stall.
+    let mut sim = SwarmSim::new(live.files.clone());
+    sim.live = Some((live.playlist.clone(), live.window));
+    sim.live_hashes_lag = Some((live.hashes.clone(), 6_000));
+    let v = sim.join(Config { live_sync_segments: 2, ..config }, &live.master, Behaviour::Honest);
+    sim.run(40_000);
+    let stats = sim.viewers[v].engine.stats();
+    assert!(stats.segments_verified < stats.segments_loaded, "{stats:?}");
+    assert_eq!(sim.viewers[v].stalls, 0);
+}
+
+#[test]
+fn leaving_tells_the_tracker() {
+    let vod = sample_vod(20);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let a = sim.join(viewer_config(&vod, 51), &vod.master, Behaviour::Honest);
+    sim.run(5_000);
+    assert!(sim.swarm_members() >= 1);
+    sim.viewers[a].engine.shutdown();
+    sim.input(a, Input::Tick);
+    assert_eq!(sim.swarm_members(), 0, "the \"stopped\" announce removed it");
+}
