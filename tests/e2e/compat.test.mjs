@@ -189,18 +189,25 @@ function diagnose(ts, pm, tsPage, pmPage) {
 /** The level-1 info_hash as PROTOCOL.md §1.2–1.4 derives it: the master's
  * `BANDWIDTH=951964,RESOLUTION=854x480,FRAME-RATE=25.000,CODECS="avc1.4d401f,…"`
  * (hls.js keeps the video codec only; 25.000 prints as 25). */
-function expectedInfoHash(server) {
-  const properties = "951964-avc1.4d401f-854-480----25-";
+async function expectedInfoHash(server) {
+  // The level's properties as p2pml 2.3.1 reads them (PROTOCOL.md §1.2), from the
+  // master this run's sample media has (its measured BANDWIDTH varies by encode).
+  const master = await (await fetch(new URL(VOD, server.url))).text();
+  const inf = master.split("\n").filter((l) => l.startsWith("#EXT-X-STREAM-INF:"))[LEVEL];
+  const attr = (name) => inf.match(new RegExp(`[:,]${name}=("[^"]*"|[^,]*)`))?.[1]?.replace(/"/g, "");
+  const [width, height] = attr("RESOLUTION").split("x");
+  const video = attr("CODECS").split(",").map((c) => c.trim().toLowerCase()).filter((c) => c.startsWith("avc")).sort().join(",");
+  const properties = `${attr("BANDWIDTH")}-${video}-${width}-${height}----${Number(attr("FRAME-RATE"))}-`;
   const index = createHash("sha1").update(properties).digest("base64");
   const streamSwarmId = `v2-${new URL(VOD, server.url).href}-main-${index}`;
   return createHash("sha1").update(streamSwarmId).digest().subarray(0, 15).toString("base64");
 }
 
 /** Both sides announce the level's info_hash on the tracker. */
-function assertSameSwarm(server, tsPage, pmPage, ts, pm) {
+async function assertSameSwarm(server, tsPage, pmPage, ts, pm) {
   const mine = sentHashes(tsPage.frames_);
   const theirs = sentHashes(pmPage.frames_);
-  const expected = expectedInfoHash(server);
+  const expected = await expectedInfoHash(server);
   console.log(`  info_hash: expected ${expected}; tubeswarm announced ${JSON.stringify(mine)}, p2pml ${JSON.stringify(theirs)} (its main + audio streams); peer ids: tubeswarm ${JSON.stringify(peerIds(tsPage.frames_))}, p2pml ${JSON.stringify(peerIds(pmPage.frames_))}`);
   assert.ok(theirs.includes(expected), "p2pml's info_hash as PROTOCOL.md derives it: " + diagnose(ts, pm, tsPage, pmPage));
   assert.ok(mine.includes(expected), "tubeswarm announces p2pml's info_hash: " + diagnose(ts, pm, tsPage, pmPage));
@@ -246,7 +253,7 @@ test("p2p-media-loader 2.3.1 → tubeswarm: a tubeswarm viewer downloads from an
     figures(`p2pml → tubeswarm: first bytes ${(waitedMs / 1000).toFixed(1)} s after the tubeswarm viewer opened`, ts, pm);
     assert.equal(ts.height, 480, "tubeswarm at 480p");
     assert.equal(pm.height, 480, "p2pml at 480p");
-    assertSameSwarm(server, tsPage, pmPage, ts, pm);
+    await assertSameSwarm(server, tsPage, pmPage, ts, pm);
     assert.ok(ts.stats.peers >= 1, "tubeswarm has a peer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(ts.stats.p2pDownloadedBytes > 0, "tubeswarm downloaded from the p2pml viewer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.p2pUploadedBytes > 0, "the p2pml viewer uploaded: " + diagnose(ts, pm, tsPage, pmPage));
@@ -279,7 +286,7 @@ test("tubeswarm → p2p-media-loader 2.3.1: an hls.js + p2pml viewer downloads f
     figures(`tubeswarm → p2pml: first segment ${(waitedMs / 1000).toFixed(1)} s after the p2pml viewer opened`, ts, pm);
     assert.equal(ts.height, 480, "tubeswarm at 480p");
     assert.equal(pm.height, 480, "p2pml at 480p");
-    assertSameSwarm(server, tsPage, pmPage, ts, pm);
+    await assertSameSwarm(server, tsPage, pmPage, ts, pm);
     assert.ok(pm.peers >= 1, "p2pml has a peer on the main stream: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.p2pDownloadedBytes > 0, "p2pml downloaded from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.segmentsP2p > 0, "p2pml completed a segment from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
