@@ -240,6 +240,26 @@ async function playOn(tsPage, pmPage, second) {
   return end;
 }
 
+/** Both viewers at the same level, in the same swarm. */
+async function assertMet(server, tsPage, pmPage, ts, pm) {
+  assert.equal(ts.height, 480, "tubeswarm at 480p");
+  assert.equal(pm.height, 480, "p2pml at 480p");
+  await assertSameSwarm(server, tsPage, pmPage, ts, pm);
+}
+
+/** The second viewer plays on; then neither side saw an error, and every
+ * segment that crossed matched its SHA-256 on arrival. */
+async function playOnAndCheck(tsPage, pmPage, second, name) {
+  const end = await playOn(tsPage, pmPage, second);
+  figures(`${name}: the ${second} viewer at ${SECOND_PLAYS_S} s`, end.ts, end.pm);
+  await screenshot(second === "tubeswarm" ? tsPage : pmPage, `compat-${name}`);
+  await dump(name, tsPage, pmPage);
+  for (const [who, s] of [["tubeswarm", end.ts], ["p2pml", end.pm]]) assert.equal(s.error, null, `${who} MediaError`);
+  assert.deepEqual(end.pm.hlsErrors.filter((e) => e.fatal), []);
+  assert.equal(end.ts.stats.integrityFailures, 0, "every segment from p2pml matched its SHA-256");
+  assert.deepEqual(end.pm.rejected, [], "every segment from tubeswarm matched its SHA-256");
+}
+
 test("p2p-media-loader 2.3.1 → tubeswarm: a tubeswarm viewer downloads from an hls.js + p2pml viewer", async () => {
   const server = await startServer();
   let pmPage, tsPage;
@@ -251,21 +271,12 @@ test("p2p-media-loader 2.3.1 → tubeswarm: a tubeswarm viewer downloads from an
       (ts, pm) => ts.stats.p2pDownloadedBytes > 0 && ts.stats.peers >= 1 && pm.p2pUploadedBytes > 0,
       MEET_TIMEOUT_MS);
     figures(`p2pml → tubeswarm: first bytes ${(waitedMs / 1000).toFixed(1)} s after the tubeswarm viewer opened`, ts, pm);
-    assert.equal(ts.height, 480, "tubeswarm at 480p");
-    assert.equal(pm.height, 480, "p2pml at 480p");
-    await assertSameSwarm(server, tsPage, pmPage, ts, pm);
+    await assertMet(server, tsPage, pmPage, ts, pm);
     assert.ok(ts.stats.peers >= 1, "tubeswarm has a peer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(ts.stats.p2pDownloadedBytes > 0, "tubeswarm downloaded from the p2pml viewer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.p2pUploadedBytes > 0, "the p2pml viewer uploaded: " + diagnose(ts, pm, tsPage, pmPage));
 
-    const end = await playOn(tsPage, pmPage, "tubeswarm");
-    figures(`p2pml → tubeswarm: the tubeswarm viewer at ${SECOND_PLAYS_S} s`, end.ts, end.pm);
-    await screenshot(tsPage, "compat-tubeswarm-from-p2pml");
-    await dump("p2pml-to-tubeswarm", tsPage, pmPage);
-    for (const [name, s] of [["tubeswarm", end.ts], ["p2pml", end.pm]]) assert.equal(s.error, null, `${name} MediaError`);
-    assert.deepEqual(end.pm.hlsErrors.filter((e) => e.fatal), []);
-    assert.equal(end.ts.stats.integrityFailures, 0, "every segment from p2pml matched its SHA-256");
-    assert.deepEqual(end.pm.rejected, [], "every segment from tubeswarm matched its SHA-256");
+    await playOnAndCheck(tsPage, pmPage, "tubeswarm", "p2pml-to-tubeswarm");
   } finally {
     await tsPage?.context().close();
     await pmPage?.context().close();
@@ -284,22 +295,13 @@ test("tubeswarm → p2p-media-loader 2.3.1: an hls.js + p2pml viewer downloads f
       (ts, pm) => pm.p2pDownloadedBytes > 0 && ts.stats.p2pUploadedBytes > 0 && pm.segmentsP2p > 0,
       MEET_TIMEOUT_MS);
     figures(`tubeswarm → p2pml: first segment ${(waitedMs / 1000).toFixed(1)} s after the p2pml viewer opened`, ts, pm);
-    assert.equal(ts.height, 480, "tubeswarm at 480p");
-    assert.equal(pm.height, 480, "p2pml at 480p");
-    await assertSameSwarm(server, tsPage, pmPage, ts, pm);
+    await assertMet(server, tsPage, pmPage, ts, pm);
     assert.ok(pm.peers >= 1, "p2pml has a peer on the main stream: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.p2pDownloadedBytes > 0, "p2pml downloaded from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(pm.segmentsP2p > 0, "p2pml completed a segment from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
     assert.ok(ts.stats.p2pUploadedBytes > 0, "tubeswarm uploaded: " + diagnose(ts, pm, tsPage, pmPage));
 
-    const end = await playOn(tsPage, pmPage, "p2pml");
-    figures(`tubeswarm → p2pml: the p2pml viewer at ${SECOND_PLAYS_S} s`, end.ts, end.pm);
-    await screenshot(pmPage, "compat-p2pml-from-tubeswarm");
-    await dump("tubeswarm-to-p2pml", tsPage, pmPage);
-    for (const [name, s] of [["tubeswarm", end.ts], ["p2pml", end.pm]]) assert.equal(s.error, null, `${name} MediaError`);
-    assert.deepEqual(end.pm.hlsErrors.filter((e) => e.fatal), []);
-    assert.equal(end.ts.stats.integrityFailures, 0, "every segment from p2pml matched its SHA-256");
-    assert.deepEqual(end.pm.rejected, [], "every segment from tubeswarm matched its SHA-256");
+    await playOnAndCheck(tsPage, pmPage, "p2pml", "tubeswarm-to-p2pml");
   } finally {
     await tsPage?.context().close();
     await pmPage?.context().close();
