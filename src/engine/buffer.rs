@@ -40,11 +40,6 @@ pub fn buffered_start(ranges: &[TimeRange]) -> Option<f64> {
     ranges.iter().map(|r| r.start).min_by(f64::total_cmp)
 }
 
-/// Whether `[start, end)` is (almost) entirely buffered.
-pub fn covers(ranges: &[TimeRange], start: f64, end: f64) -> bool {
-    buffered_end(ranges, start + 0.01).is_some_and(|e| e + MAX_HOLE >= end)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,14 +64,5 @@ mod tests {
         assert_eq!(buffered_end(&ranges, 2.0), Some(4.0));
         assert_eq!(buffered_ahead(&ranges, 2.0), 2.0);
         assert_eq!(buffered_start(&ranges), Some(0.0));
-    }
-
-    #[test]
-    fn coverage() {
-        let ranges = [r(0.0, 8.0)];
-        assert!(covers(&ranges, 4.0, 8.0));
-        assert!(covers(&ranges, 4.0, 8.3)); // rounding at a segment's end
-        assert!(!covers(&ranges, 8.0, 12.0));
-        assert!(!covers(&[], 0.0, 4.0));
     }
 }

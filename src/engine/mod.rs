@@ -44,7 +44,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use abr::{choose_level, BandwidthEstimate};
-pub use buffer::{buffered_ahead, buffered_end, covers};
+pub use buffer::{buffered_ahead, buffered_end};
 pub use io::*;
 pub use levels::LevelInfo;
 pub use peering::{InfoHashVersion, P2P_GIVE_UP_AHEAD_S};
@@ -716,7 +716,8 @@ impl Engine {
         let track = self.tracks[i].track;
         {
             let t = &self.tracks[i];
-            // One download per track at a time, and at most one segment waiting to be appended.
+            // One download per track at a time, and no more than an init and a
+            // segment waiting to be appended.
             if t.in_flight.is_some() || t.peer_fetch.is_some() || t.held_for_map.is_some() || t.held_for_quota || t.unconfirmed.len() > 2 || self.requests.http_in_flight_for(track) {
                 return;
             }
