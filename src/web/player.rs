@@ -159,6 +159,9 @@ impl Driver {
         if let Some(mut old) = self.mse.take() {
             old.detach();
         }
+        // Giving the element a new source pauses it and rejects a pending play():
+        // keep the page's wish to play across the (re)attachment.
+        let resume = !self.video.paused();
         let weak = Rc::downgrade(rc);
         let on_open = move || {
             let Some(rc) = weak.upgrade() else { return };
@@ -175,7 +178,17 @@ impl Driver {
             handle(&rc, input);
         };
         match Mse::attach(&self.video, on_open) {
-            Ok(mse) => self.mse = Some(mse),
+            Ok(mse) => {
+                self.mse = Some(mse);
+                if resume {
+                    if let Ok(promise) = self.video.play() {
+                        // A refusal (autoplay policy) is the page's to handle; nothing to do here.
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+                        });
+                    }
+                }
+            }
             Err(e) => self.engine.handle(now_ms(), Input::MediaFailed { reason: format!("MediaSource is not available: {e:?}") }),
         }
     }
