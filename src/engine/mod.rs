@@ -24,8 +24,10 @@
 
 mod abr;
 mod buffer;
+mod captions;
 mod io;
-mod levels;
+mod latency;
+pub mod levels;
 mod peering;
 mod playback;
 mod playlists;
@@ -45,7 +47,9 @@ use serde::Serialize;
 
 pub use abr::{choose_level, BandwidthEstimate};
 pub use buffer::{buffered_ahead, buffered_end};
+pub use captions::{caption_tracks, webvtt_urls, CaptionTrack};
 pub use io::*;
+pub use latency::LatencyMode;
 pub use levels::LevelInfo;
 pub use peering::{InfoHashVersion, P2P_GIVE_UP_AHEAD_S};
 pub use sources::{backoff_ms, SourceSet};
@@ -189,6 +193,8 @@ pub struct Engine {
     phase: Phase,
     levels: Vec<Level>,
     audio: Option<AudioRendition>,
+    /// The master's caption tracks (WebVTT through `<track>`, not through MSE).
+    captions: Vec<CaptionTrack>,
     /// The level segments are fetched from (ignored in audio-only mode).
     level: usize,
     choice: LevelChoice,
@@ -246,6 +252,7 @@ impl Engine {
             phase: Phase::LoadingPlaylists,
             levels: Vec::new(),
             audio: None,
+            captions: Vec::new(),
             level: 0,
             tracks: Vec::new(),
             requests: RequestTable::default(),
@@ -319,6 +326,12 @@ impl Engine {
             list.push(audio_only_info(self.levels.len(), audio));
         }
         list
+    }
+
+    /// The master playlist's caption tracks (empty before it has loaded, and for
+    /// a stream given as a media playlist).
+    pub fn captions(&self) -> &[CaptionTrack] {
+        &self.captions
     }
 
     /// Map the JS API's `setLevel(i)` to a choice: -1 is automatic, and the index

@@ -44,6 +44,7 @@ impl Engine {
                 }
                 self.levels = levels;
                 self.audio = audio;
+                self.captions = super::caption_tracks(&master);
                 if let LevelChoice::Fixed(i) = self.choice {
                     if i >= self.levels.len() {
                         self.choice = LevelChoice::Auto;

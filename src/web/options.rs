@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::engine::{Config, InfoHashVersion, LevelChoice};
+use crate::engine::{Config, InfoHashVersion, LatencyMode, LevelChoice};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -36,11 +36,13 @@ pub struct PlayerOptions {
     pub p2p_without_hashes: bool,
     /// "2.2" for the info_hash of p2p-media-loader 2.2 (PeerTube 7.1–8); default "2.3".
     pub info_hash_version: Option<String>,
+    /// Live latency: "default", "high" (more P2P) or "small" (P2P off).
+    pub latency_mode: LatencyMode,
 }
 
 impl PlayerOptions {
     pub fn to_config(&self) -> Config {
-        let d = Config::default();
+        let d = self.latency_mode.apply(Config::default());
         Config {
             forward_buffer_s: self.forward_buffer.unwrap_or(d.forward_buffer_s),
             back_buffer_s: self.back_buffer.unwrap_or(d.back_buffer_s),
@@ -54,7 +56,8 @@ impl PlayerOptions {
             start_time: self.start_time,
             segment_hashes_url: self.segments_sha256_url.clone(),
             trackers: self.trackers.clone(),
-            p2p: self.p2p.unwrap_or(d.p2p),
+            // Small latency keeps P2P off whatever the page asked.
+            p2p: self.p2p.unwrap_or(true) && d.p2p,
             upload: self.upload.unwrap_or(d.upload),
             swarm_id: self.swarm_id.clone(),
             max_peers: self.max_peers.unwrap_or(d.max_peers),

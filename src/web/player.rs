@@ -15,7 +15,7 @@ use super::mse::{BufferCallbacks, Mse};
 use super::options::PlayerOptions;
 use super::rtc::Rtc;
 use super::tracker_socket::{Report, TrackerSockets};
-use crate::engine::{Engine, Event, Input, Output, Playhead, RequestId};
+use crate::engine::{webvtt_urls, CaptionTrack, Engine, Event, Input, Output, Playhead, RequestId};
 
 /// Milliseconds on the page's monotonic clock: the engine's `now`.
 fn now_ms() -> u64 {
@@ -285,7 +285,8 @@ impl Player {
     /// (seconds), `startLevel`, `startTime`, `requestTimeout` (ms), `maxRetries`;
     /// peer-to-peer: `trackers` (WebTorrent tracker URLs), `p2p` (default true),
     /// `upload` (default true), `iceServers` (RTCIceServer list; none needed on one
-    /// machine), `swarmId`, `maxPeers`.
+    /// machine), `swarmId`, `maxPeers`; `latencyMode` for live: `"default"`,
+    /// `"high"` (further behind the edge: more P2P) or `"small"` (P2P off).
     pub async fn create(video: HtmlVideoElement, options: JsValue) -> Result<Player, JsValue> {
         let options: PlayerOptions =
             serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;
@@ -326,6 +327,25 @@ impl Player {
     /// The quality levels: `[{index, width, height, bandwidth, codecs, label, audioOnly}]`.
     pub fn levels(&self) -> JsValue {
         to_js(&self.driver.borrow().engine.levels())
+    }
+
+    /// The master playlist's caption tracks, resolved to their WebVTT files:
+    /// a Promise of `[{name, language, default, autoselect, url, urls}]` (`url` is
+    /// the first file; PeerTube has exactly one). Empty until `levels` has fired.
+    ///
+    /// ```js
+    /// for (const c of await player.captions()) {
+    ///   video.append(Object.assign(document.createElement("track"), { kind: "subtitles", label: c.name, srclang: c.language, src: c.url }));
+    /// }
+    /// ```
+    pub async fn captions(&self) -> Result<JsValue, JsValue> {
+        let tracks = self.driver.borrow().engine.captions().to_vec();
+        let mut list = Vec::with_capacity(tracks.len());
+        for track in tracks {
+            let urls = caption_files(&track.playlist_url).await?;
+            list.push(CaptionFiles { url: urls.first().cloned(), urls, track });
+        }
+        Ok(to_js(&list))
     }
 
     /// Choose a level by index; -1 returns to automatic choice. The "Audio only"
@@ -395,6 +415,29 @@ impl Player {
         }
         d.video.remove_attribute("src").ok();
         d.video.load();
+    }
+}
+
+/// A caption track and its WebVTT files, as `captions()` gives them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CaptionFiles {
+    #[serde(flatten)]
+    track: CaptionTrack,
+    url: Option<String>,
+    urls: Vec<String>,
+}
+
+/// The WebVTT files of one caption playlist.
+async fn caption_files(playlist_url: &str) -> Result<Vec<String>, JsValue> {
+    let fail = |reason: String| JsValue::from_str(&format!("tubeswarm: captions {playlist_url}: {reason}"));
+    let abort = AbortController::new()?;
+    let body = fetch_bytes(playlist_url, None, &abort).await.map_err(|e| fail(e.reason))?;
+    let text = std::str::from_utf8(&body).map_err(|_| fail("not UTF-8 text".into()))?;
+    match crate::hls::parse_playlist(text, playlist_url) {
+        Ok(crate::hls::Playlist::Media(media)) => Ok(webvtt_urls(&media)),
+        Ok(_) => Err(fail("a master playlist where a caption playlist belongs".into())),
+        Err(e) => Err(fail(e.to_string())),
     }
 }
 

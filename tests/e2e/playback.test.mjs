@@ -25,6 +25,15 @@ test("the VOD plays: currentTime advances 10 s, no MediaError, no stall over 1 s
   assert.ok(s.stats.httpDownloadedBytes > 500_000, JSON.stringify(s.stats));
   // The quality menu lists Auto, the three levels and audio only.
   assert.deepEqual(s.levels.map((l) => l.label), ["240p", "480p", "720p", "Audio only"]);
+  // The master's SUBTITLES group, resolved to the WebVTT file behind it.
+  const captions = await page.evaluate(async () => {
+    const list = await document.getElementById("player").player.captions();
+    return Promise.all(list.map(async (c) => ({ ...c, head: (await (await fetch(c.url)).text()).slice(0, 6) })));
+  });
+  assert.equal(captions.length, 1, JSON.stringify(captions));
+  assert.equal(captions[0].language, "en");
+  assert.match(captions[0].url, /\/captions-en\.vtt$/);
+  assert.equal(captions[0].head, "WEBVTT");
   await page.close();
 });
 
