@@ -1,103 +1,166 @@
 // tubeswarm script-tag entry: loads the WASM player and defines <tubeswarm-player>.
 //
 //   <script type="module" src="/tubeswarm.js"></script>
-//   <tubeswarm-player src="/media/vod/master.m3u8"></tubeswarm-player>
+//   <tubeswarm-player src="/media/vod/master.m3u8" trackers="wss://host/tracker/socket"
+//       segments-sha256-url="/media/vod/segments-sha256.json"
+//       chapters="/api/v1/videos/ID/chapters" storyboard="/api/v1/videos/ID/storyboards"
+//       captions="en=/subs/en.vtt" start="1m30s" stop="2m" autoplay muted></tubeswarm-player>
 //
-// The element's `.player` is the Player of the JS API (levels, setLevel, stats,
-// destroy, addEventListener). The control bar here is deliberately basic.
+//   <tubeswarm-player peertube="https://peertube.example/w/UUID"></tubeswarm-player>
+//
+// Attributes: src, mirrors, trackers, segments-sha256-url, p2p ("0" off), peertube
+// (+ video-id), chapters (PeerTube JSON or WebVTT URL), storyboard, captions,
+// start, stop (seconds or 1h2m3s), autoplay, muted, loop, playback-rate, poster,
+// controls ("0" hides them), latency-mode (default|high|small), level
+// (auto|audio|<height>), lang (en|fr|it). Properties `chapters`, `storyboard` and
+// `captions` also take inline data. `el.player` is the Player of the JS API
+// (levels, setLevel, stats, setP2p, addEventListener); `await el.ready` waits for it.
+// Its events bubble from the element as `tubeswarm-<type>`.
 
 import init, { Player } from "./pkg/tubeswarm.js";
+import { makeContext } from "./ui/context.js";
+import { TEMPLATE, applyLanguage } from "./ui/template.js";
+import { pickLanguage, translator } from "./ui/i18n.js";
+import { setupControls } from "./ui/controls.js";
+import { setupSeekbar } from "./ui/seekbar.js";
+import { setupMenus } from "./ui/menus.js";
+import { setupPanels } from "./ui/panels.js";
+import { setupKeyboard } from "./ui/keyboard.js";
+import { setupLive } from "./ui/live.js";
+import { setupPrivacy, p2pRefused, rememberP2p } from "./ui/privacy.js";
+import { loadChapters, normalizeChapters } from "./ui/chapters.js";
+import { loadStoryboard, normalizeStoryboard } from "./ui/storyboard.js";
+import { parseCaptionsAttribute, setCaptionTracks } from "./ui/captions.js";
+import { optionsFromAttributes, mergePeerTube } from "./ui/options.js";
+import { describeError } from "./ui/errors.js";
+import { parseTime } from "./ui/time.js";
 
 const ready = init();
 
-const fmt = (t) => {
-  if (!Number.isFinite(t)) return "LIVE";
-  t = Math.max(0, Math.floor(t));
-  const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), s = t % 60;
-  const mm = h ? String(m).padStart(2, "0") : String(m);
-  return (h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0");
-};
-
-const TEMPLATE = `
-<style>
-  :host { display: block; position: relative; background: #000; color: #fff; font: 14px system-ui, sans-serif; }
-  video { display: block; width: 100%; height: 100%; max-height: 100vh; background: #000; }
-  .bar { position: absolute; left: 0; right: 0; bottom: 0; display: flex; gap: 8px; align-items: center;
-         padding: 6px 10px; background: linear-gradient(transparent, rgba(0,0,0,.8)); }
-  button, select { background: rgba(255,255,255,.12); color: #fff; border: 1px solid rgba(255,255,255,.3);
-                   border-radius: 4px; padding: 4px 8px; font: inherit; cursor: pointer; min-height: 32px; }
-  button:focus-visible, select:focus-visible, input:focus-visible { outline: 2px solid #4da3ff; outline-offset: 2px; }
-  input[type=range] { flex: 1; min-width: 60px; accent-color: #4da3ff; }
-  .time { font-variant-numeric: tabular-nums; white-space: nowrap; }
-  .error { position: absolute; inset: 0; display: none; align-items: center; justify-content: center;
-           text-align: center; padding: 20px; background: rgba(0,0,0,.85); }
-  .error[data-shown] { display: flex; flex-direction: column; gap: 12px; }
-</style>
-<video part="video" playsinline></video>
-<div class="error" role="alert"><p class="message"></p><button class="retry" type="button">Retry</button></div>
-<div class="bar" part="controls">
-  <button class="play" type="button" aria-label="Play">▶</button>
-  <input class="seek" type="range" min="0" max="0" step="0.1" value="0" aria-label="Seek">
-  <span class="time" aria-live="off">0:00 / 0:00</span>
-  <select class="quality" aria-label="Quality"></select>
-</div>`;
+const RELOAD = ["src", "peertube", "video-id", "mirrors", "trackers", "segments-sha256-url", "p2p", "latency-mode", "test-corrupt-uploads"];
+const PLAYER_EVENTS = ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "integrity-failure", "peer-connect", "peer-close"];
 
 class TubeswarmPlayer extends HTMLElement {
-  static get observedAttributes() { return ["src"]; }
+  static get observedAttributes() {
+    return [...RELOAD, "lang", "chapters", "storyboard", "captions", "poster", "loop", "muted", "playback-rate", "stop"];
+  }
 
   constructor() {
     super();
-    this.attachShadow({ mode: "open" }).innerHTML = TEMPLATE;
-    const $ = (s) => this.shadowRoot.querySelector(s);
-    this.video = $("video");
-    this.ui = { play: $(".play"), seek: $(".seek"), time: $(".time"), quality: $(".quality"),
-                error: $(".error"), message: $(".message"), retry: $(".retry") };
+    const shadow = this.attachShadow({ mode: "open" });
+    shadow.innerHTML = TEMPLATE;
+    this.ctx = makeContext(this, shadow, translator("en"));
+    this.video = this.ctx.video;
     this.player = null;
-    this._seeking = false;
-    this._wire();
+    this.loading = false;
+    this._inline = {};
+    this._peertube = null;
+    const ui = (this.ui = {
+      error: shadow.querySelector(".error"), errorTitle: shadow.querySelector(".error-title"),
+      message: shadow.querySelector(".message"), root: shadow.querySelector(".root"),
+    });
+    ui.root.tabIndex = -1; // a click anywhere in the player takes focus: shortcuts work
+    this.controls = setupControls(this.ctx);
+    this.seekbar = setupSeekbar(this.ctx);
+    this.menus = setupMenus(this.ctx);
+    this.live = setupLive(this.ctx);
+    this.panels = setupPanels(this.ctx, { onP2pToggle: () => this.setP2p(!this.player?.stats().p2pEnabled) });
+    this.privacy = setupPrivacy(this.ctx, { onP2pOff: () => this.setP2p(false) });
+    setupKeyboard(this.ctx, {
+      togglePlay: this.controls.togglePlay,
+      toggleFullscreen: () => shadow.querySelector(".fullscreen").click(),
+    });
+    shadow.querySelector(".retry").addEventListener("click", () => this._load());
+    this.video.addEventListener("error", () => {
+      const e = this.video.error;
+      this._showError("media", e ? e.message || `code ${e.code}` : "");
+    });
+    this.video.addEventListener("timeupdate", () => this._checkStop());
+    this.video.addEventListener("seeked", () => { this._stopped = this.video.currentTime >= (this._stopAt ?? Infinity); });
   }
 
-  connectedCallback() { if (this.getAttribute("src") && !this.player) this._load(); }
-  disconnectedCallback() { this._unload(); }
-  attributeChangedCallback(name, old, value) { if (name === "src" && old !== value && this.isConnected) this._load(); }
+  connectedCallback() {
+    this._applyLanguage();
+    this._applyMediaAttributes();
+    if (!this.player && this._hasSource()) this._scheduleLoad();
+  }
+
+  disconnectedCallback() {
+    this._unload();
+    this._ready = null;
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (old === value || !this.isConnected) return;
+    if (RELOAD.includes(name)) { if (this._hasSource()) this._scheduleLoad(); }
+    else if (name === "lang") this._applyLanguage();
+    else if (name === "chapters") this._loadChapters();
+    else if (name === "storyboard") this._loadStoryboard();
+    else if (name === "captions") this._loadCaptions();
+    else this._applyMediaAttributes();
+  }
 
   /** Resolves with the Player once it exists. */
   get ready() { return this._ready || Promise.reject(new Error("no src")); }
 
-  _wire() {
-    const { video, ui } = this;
-    ui.play.addEventListener("click", () => (video.paused ? video.play() : video.pause()));
-    video.addEventListener("play", () => { ui.play.textContent = "❚❚"; ui.play.setAttribute("aria-label", "Pause"); });
-    video.addEventListener("pause", () => { ui.play.textContent = "▶"; ui.play.setAttribute("aria-label", "Play"); });
-    ui.seek.addEventListener("input", () => { this._seeking = true; });
-    ui.seek.addEventListener("change", () => { video.currentTime = Number(ui.seek.value); this._seeking = false; });
-    const tick = () => {
-      const d = video.duration;
-      if (Number.isFinite(d)) ui.seek.max = String(d);
-      else if (video.buffered.length) ui.seek.max = String(video.buffered.end(video.buffered.length - 1));
-      if (!this._seeking) ui.seek.value = String(video.currentTime);
-      ui.time.textContent = `${fmt(video.currentTime)} / ${fmt(d)}`;
-    };
-    video.addEventListener("timeupdate", tick);
-    video.addEventListener("durationchange", tick);
-    ui.quality.addEventListener("change", () => this.player && this.player.setLevel(Number(ui.quality.value)));
-    ui.retry.addEventListener("click", () => this._load());
-    video.addEventListener("error", () => {
-      const e = video.error;
-      this._showError(e ? `The browser could not play this video (${e.message || "code " + e.code}).` : "Playback error.");
-    });
+  /** Chapters as data: PeerTube's `{chapters: [{timecode, title}]}` or a list of them. */
+  set chapters(data) { this._inline.chapters = normalizeChapters(data); this._loadChapters(); }
+  get chapters() { return this.seekbar.chapters; }
+  /** A storyboard as data: PeerTube's `{storyboards: [...]}` or one storyboard. */
+  set storyboard(data) { this._inline.storyboard = normalizeStoryboard(data); this._loadStoryboard(); }
+  /** Captions as data: `[{src, language, label}]`. */
+  set captions(list) { this._inline.captions = list || []; this._loadCaptions(); }
+
+  /** P2P on or off for this viewer; the choice is remembered on this site. */
+  setP2p(on) {
+    rememberP2p(on);
+    this.player?.setP2p(on, on);
+    this.privacy.show(on && this._p2pConfigured);
+    this.panels.update();
   }
 
-  _showError(message) {
-    this.ui.message.textContent = message;
+  _hasSource() { return Boolean(this.getAttribute("src") || this.getAttribute("peertube")); }
+
+  _applyLanguage() {
+    const own = this.getAttribute("lang");
+    const lang = pickLanguage([own, ...(navigator.languages || [navigator.language])].filter(Boolean));
+    this.ctx.t = translator(lang);
+    this.ctx.lang = lang;
+    applyLanguage(this.shadowRoot, this.ctx.t);
+    this.controls.refresh();
+    this.menus.refresh();
+    if (this._error) this._showError(this._error.kind, this._error.detail);
+  }
+
+  _applyMediaAttributes() {
+    const v = this.video;
+    v.loop = this.hasAttribute("loop");
+    if (this.hasAttribute("muted")) v.muted = true;
+    if (this.getAttribute("poster")) v.poster = new URL(this.getAttribute("poster"), document.baseURI).href;
+    const rate = Number(this.getAttribute("playback-rate"));
+    if (rate > 0) v.playbackRate = v.defaultPlaybackRate = rate;
+    this._stopAt = parseTime(this.getAttribute("stop"));
+  }
+
+  // stop=…: pause once when playback reaches it (a later play goes on).
+  _checkStop() {
+    if (this._stopAt == null || this._stopped || this.video.currentTime < this._stopAt) return;
+    this._stopped = true;
+    this.video.pause();
+  }
+
+  _showError(kind, detail, sourcesFailed) {
+    this._error = { kind, detail, sourcesFailed };
+    this.ui.errorTitle.textContent = this.ctx.t(describeError(kind, sourcesFailed));
+    this.ui.message.textContent = detail || "";
     this.ui.error.toggleAttribute("data-shown", true);
+    this.controls.setFailed(true);
   }
 
-  _fillLevels(levels, current) {
-    const q = this.ui.quality;
-    q.replaceChildren(new Option("Auto", "-1"));
-    for (const l of levels) q.add(new Option(l.label, String(l.index)));
-    q.value = String(current);
+  _clearError() {
+    this._error = null;
+    this.ui.error.toggleAttribute("data-shown", false);
+    this.controls.setFailed(false);
   }
 
   _unload() {
@@ -105,53 +168,149 @@ class TubeswarmPlayer extends HTMLElement {
     if (this.player) { this.player.destroy(); this.player = null; }
   }
 
+  async _resolvePeerTube() {
+    const ref = this.getAttribute("peertube");
+    if (!ref) return null;
+    const { resolvePeerTube } = await import("./peertube.js");
+    return resolvePeerTube(ref, this.getAttribute("video-id") || undefined);
+  }
+
+  // Attributes set one after another in a script make one load, not one each.
+  _scheduleLoad() {
+    if (this._queued) return;
+    this._queued = true;
+    this._ready = Promise.resolve().then(() => {
+      this._queued = false;
+      return this.isConnected && this._hasSource() ? this._load() : Promise.reject(new Error("no src"));
+    });
+    this._ready.catch(() => {});
+  }
+
   _load() {
     this._unload();
     // A later load (a new src) supersedes this one even if it is still starting.
     const generation = this._generation;
-    this.ui.error.toggleAttribute("data-shown", false);
-    const src = new URL(this.getAttribute("src"), document.baseURI).href;
-    const options = { src };
-    const mirrors = this.getAttribute("mirrors");
-    if (mirrors) options.mirrors = mirrors.split(/\s+/).filter(Boolean).map((m) => new URL(m, document.baseURI).href);
-    const trackers = this.getAttribute("trackers");
-    if (trackers) {
-      // Relative tracker URLs resolve against the page, as ws: or wss:.
-      options.trackers = trackers.split(/\s+/).filter(Boolean).map((t) => {
-        const u = new URL(t, document.baseURI);
-        if (u.protocol === "http:" || u.protocol === "https:") u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
-        return u.href;
-      });
-    }
-    if (this.getAttribute("p2p") === "0" || this.getAttribute("p2p") === "false") options.p2p = false;
-    // Tests only: make this viewer a poisoning peer (see Config::corrupt_uploads).
-    if (this.hasAttribute("test-corrupt-uploads")) options.testCorruptUploads = true;
-    const hashes = this.getAttribute("segments-sha256-url");
-    if (hashes) options.segmentsSha256Url = new URL(hashes, document.baseURI).href;
-    if (this.hasAttribute("muted")) this.video.muted = true;
-    this._ready = ready.then(async () => {
-      const player = await Player.create(this.video, options);
+    this._clearError();
+    this.menus.reset();
+    this.live.reset();
+    this._stopped = false;
+    this._sourcesFailed = 0;
+    this._playlistCaptions = [];
+    this.loading = true;
+    this.controls.refresh();
+    const options = optionsFromAttributes(this);
+    this._ready = (async () => {
+      await ready;
+      this._peertube = await this._resolvePeerTube();
+      if (generation !== this._generation) throw new Error("superseded");
+      const merged = this._peertube ? mergePeerTube(options, this._peertube) : options;
+      if (p2pRefused()) merged.p2p = false;
+      this._p2pConfigured = merged.trackers?.length > 0;
+      this._loadChapters();
+      this._loadStoryboard();
+      this._loadCaptions();
+      for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+      const player = await Player.create(this.video, merged);
       if (generation !== this._generation) { player.destroy(); throw new Error("superseded"); }
       this.player = player;
-      player.addEventListener("levels", (e) => this._fillLevels(e.detail.levels, -1));
-      player.addEventListener("level-switch", (e) => {
-        const d = e.detail;
-        this.dataset.level = d.audioOnly ? "audio" : String(d.level);
-        const auto = this.ui.quality.options[0];
-        if (auto) {
-          const lvl = d.audioOnly ? null : this.player.levels()[d.level];
-          auto.textContent = d.auto && lvl ? `Auto (${lvl.label})` : "Auto";
-        }
-      });
-      player.addEventListener("error", (e) => { if (e.detail.fatal) this._showError(e.detail.message); });
-      for (const type of ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "integrity-failure", "peer-connect", "peer-close"]) {
-        player.addEventListener(type, (e) =>
-          this.dispatchEvent(new CustomEvent("tubeswarm-" + type, { detail: e.detail, bubbles: true, composed: true })));
-      }
-      if (this.hasAttribute("autoplay")) this.video.play().catch(() => { this.video.muted = true; return this.video.play(); }).catch(() => {});
+      this._wirePlayer(player);
+      this.privacy.show(this._p2pConfigured && merged.p2p !== false);
+      if (this.hasAttribute("autoplay")) this._autoplay();
       return player;
+    })();
+    this._ready.catch((e) => {
+      if (generation !== this._generation) return;
+      this.loading = false;
+      this._showError("other", String((e && e.message) || e));
     });
-    this._ready.catch((e) => { if (generation === this._generation) this._showError(String(e && e.message || e)); });
+    return this._ready;
+  }
+
+  _wirePlayer(player) {
+    player.addEventListener("levels", (e) => {
+      this.menus.setLevels(e.detail.levels);
+      this._applyLevelAttribute(e.detail.levels);
+      this._loadPlaylistCaptions(player);
+    });
+    player.addEventListener("level-switch", (e) => {
+      const d = e.detail;
+      this.dataset.level = d.audioOnly ? "audio" : String(d.level);
+      this.menus.levelSwitched(d);
+    });
+    player.addEventListener("source-failed", () => { this._sourcesFailed += 1; });
+    player.addEventListener("error", (e) => {
+      if (!e.detail.fatal) return;
+      this.loading = false;
+      this._showError(e.detail.kind, e.detail.message, this._sourcesFailed > 0);
+    });
+    player.addEventListener("live-update", () => this.live.update());
+    this.video.addEventListener("loadeddata", () => { this.loading = false; }, { once: true });
+    for (const type of PLAYER_EVENTS) {
+      player.addEventListener(type, (e) =>
+        this.dispatchEvent(new CustomEvent("tubeswarm-" + type, { detail: e.detail, bubbles: true, composed: true })));
+    }
+  }
+
+  // level=audio|<height>|auto: the first choice, made once the levels are known.
+  _applyLevelAttribute(levels) {
+    const want = this.getAttribute("level");
+    if (!want || want === "auto") return;
+    const level = want === "audio" ? levels.find((l) => l.audioOnly) : levels.find((l) => String(l.height) === want.replace(/p$/, ""));
+    if (level) this.player.setLevel(level.index);
+  }
+
+  _autoplay() {
+    // Browsers refuse sound without a gesture: play muted rather than not at all.
+    this.video.play().catch(() => {
+      this.video.muted = true;
+      return this.video.play();
+    }).catch(() => {});
+  }
+
+  async _loadChapters() {
+    const url = this.getAttribute("chapters");
+    const generation = this._generation;
+    try {
+      const chapters = this._inline.chapters || (url ? await loadChapters(new URL(url, document.baseURI).href)
+        : normalizeChapters(this._peertube?.chapters));
+      if (generation === this._generation) this.seekbar.setChapters(chapters);
+    } catch (e) {
+      console.warn("tubeswarm: chapters:", e.message);
+    }
+  }
+
+  async _loadStoryboard() {
+    const url = this.getAttribute("storyboard");
+    try {
+      const board = this._inline.storyboard || (url ? await loadStoryboard(new URL(url, document.baseURI).href)
+        : this._peertube?.storyboards ? normalizeStoryboard(this._peertube.storyboards, this.getAttribute("peertube")) : null);
+      this.seekbar.setStoryboard(board);
+    } catch (e) {
+      console.warn("tubeswarm: storyboard:", e.message);
+    }
+  }
+
+  // The master playlist's SUBTITLES, once the levels are known (player.captions()
+  // is a Promise in current builds; feature-detected for older ones).
+  async _loadPlaylistCaptions(player) {
+    if (typeof player.captions !== "function") return;
+    try {
+      const list = (await player.captions()) || [];
+      if (player !== this.player) return;
+      this._playlistCaptions = list.filter((c) => c.url).map((c) => ({ src: c.url, language: c.language, label: c.name, default: c.default }));
+      this._loadCaptions();
+    } catch (e) {
+      console.warn("tubeswarm: captions:", e.message || e);
+    }
+  }
+
+  _loadCaptions() {
+    setCaptionTracks(this.video, [
+      ...(this._inline.captions || []),
+      ...parseCaptionsAttribute(this.getAttribute("captions")),
+      ...(this._peertube?.captions || []),
+      ...(this._playlistCaptions || []),
+    ], this.ctx.lang);
   }
 }
 

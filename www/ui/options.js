@@ -1,0 +1,45 @@
+// The element's attributes → Player.create options (src/web/options.rs).
+
+import { parseTime } from "./time.js";
+
+const absolute = (url) => new URL(url, document.baseURI).href;
+const list = (text) => String(text || "").split(/\s+/).filter(Boolean);
+const isOff = (value) => value === "0" || value === "false";
+
+/** Tracker URLs; a relative one resolves against the page, as ws: or wss:. */
+export function trackerUrls(text) {
+  return list(text).map((t) => {
+    const u = new URL(t, document.baseURI);
+    if (u.protocol === "http:" || u.protocol === "https:") u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+    return u.href;
+  });
+}
+
+/** Options from the attributes of `el` (a <tubeswarm-player>), before PeerTube's are merged in. */
+export function optionsFromAttributes(el) {
+  const attr = (name) => el.getAttribute(name);
+  const options = {};
+  if (attr("src")) options.src = absolute(attr("src"));
+  if (attr("mirrors")) options.mirrors = list(attr("mirrors")).map(absolute);
+  if (attr("trackers")) options.trackers = trackerUrls(attr("trackers"));
+  if (attr("segments-sha256-url")) options.segmentsSha256Url = absolute(attr("segments-sha256-url"));
+  if (isOff(attr("p2p"))) options.p2p = false;
+  const start = parseTime(attr("start"));
+  if (start != null) options.startTime = start;
+  const latency = attr("latency-mode");
+  if (latency === "default" || latency === "high" || latency === "small") options.latencyMode = latency;
+  // Tests only: make this viewer a poisoning peer (see Config::corrupt_uploads).
+  if (el.hasAttribute("test-corrupt-uploads")) options.testCorruptUploads = true;
+  return options;
+}
+
+/** Merge what resolvePeerTube() found under the attributes (an attribute wins). */
+export function mergePeerTube(options, video) {
+  return {
+    ...options,
+    src: options.src || video.src,
+    segmentsSha256Url: options.segmentsSha256Url || video.segmentsSha256Url || undefined,
+    mirrors: options.mirrors || video.mirrors || [],
+    trackers: options.trackers || video.trackers || [],
+  };
+}
