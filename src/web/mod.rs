@@ -6,9 +6,11 @@ mod mse;
 mod options;
 mod player;
 mod rtc;
+mod tools;
 mod tracker_socket;
 
 pub use player::Player;
+pub use tools::{parse_playlist, sha256_hex};
 
 #[cfg(test)]
 mod tests;
