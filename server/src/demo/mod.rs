@@ -8,9 +8,12 @@
 //! - `/mirror/ok/` (same files as `/media/`), `/mirror/broken/` (404 to everything),
 //!   `/mirror/flaky/` (503 to every other request) for the player's fallback tests,
 //!   `/mirror/poison/` (one flipped byte in every media segment) for its integrity tests;
-//! - `/tracker/socket`: the WebSocket tracker (see `crate::tracker`).
+//! - `/tracker/socket`: the WebSocket tracker (see `crate::tracker`);
+//! - `/api/v1/videos/{id}[/chapters|/storyboards|/captions]`: PeerTube's API for the
+//!   sample VOD, and PeerTube's watch/embed URLs (see [`peertube`]).
 
 mod args;
+pub mod peertube;
 mod routes;
 
 pub use args::{parse_args, Command, Config, USAGE};

@@ -76,6 +76,8 @@ pub fn router(config: &Config) -> Router {
         .route("/mirror/broken/{*rest}", any(not_found))
         .nest_service("/mirror/flaky", flaky(media.clone()))
         .nest_service("/mirror/poison", poison(media))
+        // PeerTube's REST API for the sample VOD (PeerTube mode, offline).
+        .merge(super::peertube::routes(&config.media))
         // The WebSocket tracker, as PeerTube serves it.
         .route("/tracker/socket", tracker::endpoint(demo_tracker()))
         .nest_service("/pkg", ServeDir::new(&config.pkg))
