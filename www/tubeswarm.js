@@ -129,7 +129,7 @@ class TubeswarmPlayer extends HTMLElement {
     applyLanguage(this.shadowRoot, this.ctx.t);
     this.controls.refresh();
     this.menus.refresh();
-    if (this._error) this._showError(this._error.kind, this._error.detail);
+    if (this._error) this._showError(this._error.kind, this._error.detail, this._error.severalSources);
   }
 
   _applyMediaAttributes() {
@@ -149,9 +149,9 @@ class TubeswarmPlayer extends HTMLElement {
     this.video.pause();
   }
 
-  _showError(kind, detail, sourcesFailed) {
-    this._error = { kind, detail, sourcesFailed };
-    this.ui.errorTitle.textContent = this.ctx.t(describeError(kind, sourcesFailed));
+  _showError(kind, detail, severalSources) {
+    this._error = { kind, detail, severalSources };
+    this.ui.errorTitle.textContent = this.ctx.t(describeError(kind, severalSources));
     this.ui.message.textContent = detail || "";
     this.ui.error.toggleAttribute("data-shown", true);
     this.controls.setFailed(true);
@@ -194,7 +194,6 @@ class TubeswarmPlayer extends HTMLElement {
     this.menus.reset();
     this.live.reset();
     this._stopped = false;
-    this._sourcesFailed = 0;
     this._playlistCaptions = [];
     this.loading = true;
     this.controls.refresh();
@@ -206,6 +205,7 @@ class TubeswarmPlayer extends HTMLElement {
       const merged = this._peertube ? mergePeerTube(options, this._peertube) : options;
       if (p2pRefused()) merged.p2p = false;
       this._p2pConfigured = merged.trackers?.length > 0;
+      this._sourceCount = 1 + (merged.mirrors?.length || 0);
       this._loadChapters();
       this._loadStoryboard();
       this._loadCaptions();
@@ -237,11 +237,10 @@ class TubeswarmPlayer extends HTMLElement {
       this.dataset.level = d.audioOnly ? "audio" : String(d.level);
       this.menus.levelSwitched(d);
     });
-    player.addEventListener("source-failed", () => { this._sourcesFailed += 1; });
     player.addEventListener("error", (e) => {
       if (!e.detail.fatal) return;
       this.loading = false;
-      this._showError(e.detail.kind, e.detail.message, this._sourcesFailed > 0);
+      this._showError(e.detail.kind, e.detail.message, this._sourceCount > 1);
     });
     player.addEventListener("live-update", () => this.live.update());
     this.video.addEventListener("loadeddata", () => { this.loading = false; }, { once: true });

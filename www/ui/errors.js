@@ -3,9 +3,10 @@
 
 /**
  * kind: the Player's error kind ("network", "unsupported", "playlist", "media",
- * "integrity"), or "other"; sourcesFailed: some origin or mirror failed before.
+ * "integrity"), or "other"; severalSources: the video had mirrors besides its origin
+ * (the engine gives up on a network error only once every one of them failed).
  */
-export function describeError(kind, sourcesFailed = false) {
-  if (kind === "network") return sourcesFailed && navigator.onLine ? "errSources" : "errNetwork";
+export function describeError(kind, severalSources = false) {
+  if (kind === "network") return severalSources && navigator.onLine ? "errSources" : "errNetwork";
   return { unsupported: "errUnsupported", playlist: "errPlaylist", media: "errMedia" }[kind] || "errOther";
 }

@@ -26,7 +26,7 @@ export function setupMenus(ctx) {
   };
 
   // Speed.
-  const speed = makeMenu(ctx, "speed", (rate) => { video.playbackRate = rate; });
+  const speed = makeMenu(ctx, "speed", (rate) => { video.playbackRate = rate; renderSpeed(); });
   const renderSpeed = () => {
     const rate = video.playbackRate;
     speed.setItems(SPEEDS.map((s) => ({ label: s === 1 ? ctx.t("normal") : `${s}×`, value: s, checked: Math.abs(s - rate) < 1e-9 })));
