@@ -203,6 +203,7 @@ class TubeswarmPlayer extends HTMLElement {
       this._peertube = await this._resolvePeerTube();
       if (generation !== this._generation) throw new Error("superseded");
       const merged = this._peertube ? mergePeerTube(options, this._peertube) : options;
+      if (this._peertube?.poster && !this.getAttribute("poster")) this.video.poster = this._peertube.poster;
       if (p2pRefused()) merged.p2p = false;
       this._p2pConfigured = merged.trackers?.length > 0;
       this._sourceCount = 1 + (merged.mirrors?.length || 0);

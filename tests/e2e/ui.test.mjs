@@ -159,7 +159,7 @@ test("keyboard shortcuts change time, volume, rate, mute and play state", async 
 test("languages: lang=fr gives French labels, an Italian browser gets Italian", async () => {
   const fr = await viewer("&p2p=0&lang=fr");
   assert.equal(await inPlayer(fr, ".play").getAttribute("aria-label"), "Lecture");
-  assert.equal(await inPlayer(fr, ".speed-button").getAttribute("aria-label"), "Vitesse");
+  assert.match(await inPlayer(fr, ".speed-button").textContent(), /^Vitesse 1×$/);
   await screenshot(fr, "ui-french");
   await done(fr);
   const it = await viewer("", { context: { locale: "it-IT" } });

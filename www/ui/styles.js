@@ -13,6 +13,7 @@ button:hover { background: rgba(255,255,255,.15); }
 :focus-visible { outline: 2px solid #8cc4ff; outline-offset: 1px; }
 svg { width: 20px; height: 20px; fill: currentColor; vertical-align: middle; pointer-events: none; }
 [hidden] { display: none !important; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 
 .bar { position: absolute; left: 0; right: 0; bottom: 0; padding: 0 6px 4px;
        background: linear-gradient(transparent, rgba(0,0,0,.85) 40%); transition: opacity .3s; }

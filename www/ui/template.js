@@ -4,9 +4,13 @@
 import { ICONS } from "./icons.js";
 import { STYLES } from "./styles.js";
 
-const menu = (name, icon, label) => `
+// An icon button is named by aria-label; a button that shows its value as text
+// ("1.5×", "Auto (480p)") is named by a hidden word before it, so that the name
+// includes what is seen (WCAG 2.5.3, label in name).
+const menu = (name, icon, label, showsValue = false) => `
   <div class="menu-wrap">
-    <button class="${name}-button" type="button" aria-haspopup="menu" aria-expanded="false" data-i18n-label="${label}">${icon}</button>
+    <button class="${name}-button" type="button" aria-haspopup="menu" aria-expanded="false" ${showsValue
+      ? `><span class="visually-hidden" data-i18n="${label}"></span> ${icon}` : `data-i18n-label="${label}">${icon}`}</button>
     <div class="menu ${name}-menu" role="menu" data-i18n-label="${label}" hidden></div>
   </div>`;
 
@@ -55,8 +59,8 @@ export const TEMPLATE = `
       <button class="back-to-live text-button" type="button" data-i18n="backToLive" hidden></button>
       <span class="spacer"></span>
       ${menu("captions", ICONS.captions, "captions")}
-      ${menu("speed", `<span class="speed-label">1×</span>`, "speed")}
-      ${menu("quality", `<span class="quality-label"></span>`, "quality")}
+      ${menu("speed", `<span class="speed-label">1×</span>`, "speed", true)}
+      ${menu("quality", `<span class="quality-label"></span>`, "quality", true)}
       <button class="p2p-button" type="button" aria-expanded="false" data-i18n-label="p2pPanel">${ICONS.p2p}</button>
       <button class="stats-button" type="button" aria-expanded="false" data-i18n-label="statsForNerds">${ICONS.stats}</button>
       <button class="pip" type="button" data-i18n-label="pip" hidden>${ICONS.pip}</button>
