@@ -1,0 +1,134 @@
+// The embed page: one <tubeswarm-player> filling the frame, configured by PeerTube's
+// embed URL parameters (see embed/params.js), with PeerTube's title bar, P2P
+// warning and link to the video's page, and PeerTube's postMessage API when `api=1`
+// (see embed/api.js).
+//
+//   <iframe src="https://host/embed.html?peertube=https://video.example/w/<id>&api=1&start=1m5s"
+//           allow="autoplay; fullscreen" allowfullscreen></iframe>
+//   <iframe src="https://host/embed.html?src=https://host/hls/<uuid>-master.m3u8&name=My%20video"></iframe>
+
+import "./tubeswarm.js";
+import { resolvePeerTube } from "./peertube.js";
+import { readEmbedParams } from "./embed/params.js";
+import { startEmbedApi } from "./embed/api.js";
+
+const params = readEmbedParams();
+const main = document.getElementById("embed");
+const $ = (s) => main.querySelector(s);
+
+function fail(message) {
+  const box = $(".failure");
+  box.textContent = message;
+  box.hidden = false;
+}
+
+/** The element's attributes for a plain stream (tubeswarm's own parameters). */
+function streamAttributes() {
+  const attrs = { src: params.src };
+  if (params.segmentsSha256Url) attrs["segments-sha256-url"] = params.segmentsSha256Url;
+  if (params.trackers.length) attrs.trackers = params.trackers.join(" ");
+  if (params.mirrors.length) attrs.mirrors = params.mirrors.join(" ");
+  if (params.chapters) attrs.chapters = params.chapters;
+  if (params.storyboard) attrs.storyboard = params.storyboard;
+  return attrs;
+}
+
+/** PeerTube's parameters that map onto the element's attributes. */
+function playbackAttributes() {
+  const attrs = {};
+  if (params.start !== null) attrs.start = String(params.start);
+  if (params.stop !== null) attrs.stop = String(params.stop);
+  if (params.autoplay) attrs.autoplay = "";
+  if (params.muted) attrs.muted = "";
+  if (params.loop) attrs.loop = "";
+  if (!params.controls) attrs.controls = "0";
+  if (!params.p2p) attrs.p2p = "0";
+  if (params.playbackRate) attrs["playback-rate"] = String(params.playbackRate);
+  return attrs;
+}
+
+function showOverlay({ title, pageUrl, p2p }) {
+  const overlay = $(".overlay");
+  const heading = $(".title");
+  if (params.title && title) {
+    if (pageUrl && params.peertubeLink) {
+      const a = Object.assign(document.createElement("a"), { href: pageUrl, target: "_blank", rel: "noopener noreferrer", textContent: title });
+      heading.replaceChildren(a);
+    } else {
+      heading.textContent = title;
+    }
+    heading.hidden = false;
+    document.title = `${title} – tubeswarm`;
+  }
+  if (params.peertubeLink && pageUrl) {
+    const link = $(".link a");
+    link.href = pageUrl;
+    link.textContent = `Watch on ${new URL(pageUrl).host}`;
+    $(".link").hidden = false;
+  }
+  // PeerTube warns about P2P only when it is on: peers see each other's address.
+  $(".warning").hidden = !(params.warningTitle && p2p);
+  overlay.hidden = heading.hidden && $(".link").hidden && $(".warning").hidden;
+}
+
+async function start() {
+  const el = document.createElement("tubeswarm-player");
+  el.id = "player";
+  let video = null;
+  let attrs = playbackAttributes();
+  if (params.peertube) {
+    // Resolved here for the title and page link; the element resolves the same
+    // video itself (the result is shared, see peertube.js).
+    try {
+      video = await resolvePeerTube(params.peertube, params.videoId || undefined);
+    } catch (e) {
+      fail(`This video cannot be played: ${e.message}.`);
+      return;
+    }
+    attrs.peertube = params.peertube;
+    if (params.videoId) attrs["video-id"] = params.videoId;
+    if (video.poster) attrs.poster = video.poster;
+    // An element without PeerTube mode gets the resolved stream directly.
+    if (!(customElements.get("tubeswarm-player").observedAttributes || []).includes("peertube")) {
+      attrs.src = video.src;
+      if (video.segmentsSha256Url) attrs["segments-sha256-url"] = video.segmentsSha256Url;
+      if (video.trackers.length) attrs.trackers = video.trackers.join(" ");
+      if (video.mirrors.length) attrs.mirrors = video.mirrors.join(" ");
+    }
+  } else if (params.src) {
+    Object.assign(attrs, streamAttributes());
+  } else {
+    fail("Nothing to play: give the embed a peertube= or src= parameter.");
+    return;
+  }
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+
+  const p2p = params.p2p && (params.peertube ? video.trackers.length > 0 : params.trackers.length > 0);
+  showOverlay({ title: video ? video.title : params.name, pageUrl: video?.pageUrl, p2p });
+
+  main.prepend(el);
+  el.video.addEventListener("play", () => main.toggleAttribute("data-playing", true));
+  el.video.addEventListener("pause", () => main.toggleAttribute("data-playing", false));
+
+  if (params.api) startEmbedApi(el, { scope: params.scope, captionSources: video ? video.captions : [] });
+
+  if (params.subtitle) {
+    Promise.resolve(el.ready).then(() => selectSubtitle(el, params.subtitle)).catch(() => {});
+  }
+}
+
+/** `subtitle=<language>`: shown from the start (through the element if it can). */
+function selectSubtitle(el, language) {
+  if (typeof el.captions === "function" && typeof el.setCaption === "function") {
+    const c = el.captions().find((c) => c.language === language || c.id === language);
+    if (c) el.setCaption(c.id);
+    return;
+  }
+  const pick = () => {
+    for (const t of el.video.textTracks) t.mode = t.language === language ? "showing" : "disabled";
+  };
+  pick();
+  el.video.textTracks.addEventListener("addtrack", pick);
+}
+
+start();

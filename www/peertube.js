@@ -1,0 +1,122 @@
+// PeerTube mode: turn a PeerTube video reference into everything the player needs,
+// from the instance's REST API.
+//
+//   import { resolvePeerTube } from "/peertube.js";
+//   const v = await resolvePeerTube("https://video.example/w/kkGMgK9ZtnKfYAgnEtQxbv");
+//   // or: await resolvePeerTube("https://video.example", "9c9de5e8-0a1e-484a-b099-e80766180a6d")
+//   v.src;               // "https://video.example/static/streaming-playlists/hls/<uuid>/<uuid>-master.m3u8"
+//   v.segmentsSha256Url; // the segment hashes every segment is checked against
+//   v.mirrors;           // ["https://mirror.example/static/redundancy/hls/<uuid>"] (redundancies)
+//   v.trackers;          // ["wss://video.example/tracker/socket"]
+//   v.chapters;          // {chapters: [{timecode, title}]}              (PeerTube 6+, else empty)
+//   v.storyboards;       // {storyboards: [{fileUrl (absolute), spriteWidth, …}]} (idem)
+//   v.captions;          // [{label: "English", language: "en", src: "https://…/en.vtt"}]
+//   v.title, v.isLive, v.duration, v.uuid, v.pageUrl, v.poster
+//
+// `ref` is a watch or embed URL (`/w/<uuid or shortUUID>`, `/videos/watch/<uuid>`,
+// `/videos/embed/<uuid>`), or the instance's base URL with `videoId`. Errors are
+// Error objects with a message meant for the viewer: "video not found (404)",
+// "this video has no HLS playlist", "the instance did not answer (…)".
+
+/** How long each API request may take before the instance counts as silent. */
+const TIMEOUT_MS = 15_000;
+/** VideoStreamingPlaylistType.HLS in PeerTube's models. */
+const HLS = 1;
+
+/** Splits `ref` (+ optional `videoId`) into the instance origin and the video id. */
+export function parsePeerTubeRef(ref, videoId) {
+  let url;
+  try {
+    url = new URL(ref, globalThis.location?.href);
+  } catch {
+    throw new Error(`not a PeerTube URL: ${ref}`);
+  }
+  if (videoId) return { instance: url.origin, id: String(videoId) };
+  const m = url.pathname.match(/\/(?:w|videos\/watch|videos\/embed|api\/v1\/videos)\/([^/?#]+)\/?$/);
+  if (!m || m[1] === "p") throw new Error(`no video id in ${ref} (expected …/w/<id>, …/videos/watch/<id> or …/videos/embed/<id>)`);
+  return { instance: url.origin, id: decodeURIComponent(m[1]) };
+}
+
+async function getJson(url) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (e) {
+    throw new Error(`the instance did not answer (${new URL(url).host}: ${e.name === "TimeoutError" ? "timed out" : e.message})`);
+  }
+  if (!response.ok) {
+    const err = new Error(response.status === 404 ? "video not found (404)" : `the instance answered ${response.status} for ${url}`);
+    err.status = response.status;
+    throw err;
+  }
+  try {
+    return await response.json();
+  } catch {
+    throw new Error(`the instance sent something that is not JSON for ${url}`);
+  }
+}
+
+/** Chapters, storyboards and captions came with PeerTube 6: older instances 404. */
+async function optional(url, empty) {
+  try {
+    return await getJson(url);
+  } catch {
+    return empty;
+  }
+}
+
+const absolute = (u, base) => (u ? new URL(u, base).href : u);
+
+// One resolution per video and page: the embed page (for its title) and the
+// element (for the stream) ask for the same video at the same time.
+const resolved = new Map();
+
+/** Resolves a PeerTube video (see the top of this file). */
+export async function resolvePeerTube(ref, videoId) {
+  const { instance, id } = parsePeerTubeRef(ref, videoId);
+  const key = `${instance} ${id}`;
+  if (!resolved.has(key)) {
+    const promise = resolve(instance, id);
+    promise.catch(() => resolved.delete(key)); // a failure may be retried
+    resolved.set(key, promise);
+  }
+  return resolved.get(key);
+}
+
+async function resolve(instance, id) {
+  const api = `${instance}/api/v1/videos/${encodeURIComponent(id)}`;
+  const video = await getJson(api);
+  const playlists = video.streamingPlaylists || [];
+  const hls = playlists.find((p) => p.type === HLS) || playlists[0];
+  if (!hls || !hls.playlistUrl) throw new Error("this video has no HLS playlist");
+
+  const [chapters, storyboards, captions] = await Promise.all([
+    optional(`${api}/chapters`, { chapters: [] }),
+    optional(`${api}/storyboards`, { storyboards: [] }),
+    optional(`${api}/captions`, { total: 0, data: [] }),
+  ]);
+  return {
+    src: absolute(hls.playlistUrl, instance),
+    segmentsSha256Url: absolute(hls.segmentsSha256Url, instance) || null,
+    mirrors: (hls.redundancies || []).map((r) => absolute(r.baseUrl, instance)).filter(Boolean),
+    trackers: video.trackerUrls || [],
+    chapters: { chapters: chapters.chapters || [] },
+    storyboards: {
+      storyboards: (storyboards.storyboards || []).map((s) => ({
+        ...s,
+        fileUrl: absolute(s.fileUrl || s.storyboardPath, instance),
+      })),
+    },
+    captions: (captions.data || []).map((c) => ({
+      label: c.language?.label || c.language?.id || "",
+      language: c.language?.id || "",
+      src: absolute(c.fileUrl || c.captionPath, instance),
+    })),
+    title: video.name || "",
+    isLive: !!video.isLive,
+    duration: video.duration,
+    uuid: video.uuid,
+    pageUrl: video.url || `${instance}/w/${video.uuid || id}`,
+    poster: absolute(video.previewUrl || video.previewPath, instance) || null,
+  };
+}
