@@ -8,9 +8,12 @@
 //! - [`live`]: what both share about that live stream: the manifest the generator
 //!   writes and the sliding window the server derives from it (a pure function of
 //!   elapsed time, so it is tested without sleeping).
+//! - [`seeder`]: `tubeswarm-seeder`, a native peer that fetches and verifies a
+//!   stream's segments and serves them to its viewers over WebRTC data channels.
 
 pub mod demo;
 pub mod live;
 pub mod samples;
+pub mod seeder;
 pub mod serve;
 pub mod tracker;

@@ -1,0 +1,183 @@
+//! The seeder against the real demo server (sample media in `generated/media`,
+//! its WebSocket tracker), and a native viewer: a `Swarm` that only downloads,
+//! driven by the same `webrtc`-crate IO, asking the seeder for segments over real
+//! data channels and checking every byte against PeerTube's map of hashes.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{oneshot, watch};
+use tubeswarm::engine::swarm::{Swarm, SwarmConfig, SwarmEvent};
+use tubeswarm::engine::{Input, SegmentStore, StreamKey, Track};
+use tubeswarm::integrity::{SegmentHashes, Verdict};
+use tubeswarm_server::demo::{self, Config, RunningServer};
+use tubeswarm_server::seeder::io::PeerIo;
+use tubeswarm_server::seeder::{self, http, streams, Args, Status};
+
+const VOD: &str = "vod/9c9de5e8-0a1e-484a-b099-e80766180a6d-master.m3u8";
+const HASHES: &str = "vod/9c9de5e8-0a1e-484a-b099-e80766180a6d-segments-sha256.json";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The demo server over the sample media, on a free loopback port.
+async fn demo_server() -> RunningServer {
+    let media = root().join("generated/media");
+    if !media.join(VOD).is_file() {
+        // The sample is made by `tubeswarm-samples` (ffmpeg); without it there is
+        // nothing real to seed. Say so loudly rather than pass quietly.
+        panic!("{} is missing: run `make media` (tubeswarm-samples) first", media.join(VOD).display());
+    }
+    let config = Config { host: "127.0.0.1".into(), port: 0, www: root().join("www"), pkg: root().join("pkg"), media, verbose: false };
+    demo::start(config).await.expect("the demo server starts")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+async fn wait_for(status: &mut watch::Receiver<Status>, what: &str, limit: Duration, done: impl Fn(&Status) -> bool) {
+    let waited = tokio::time::timeout(limit, status.wait_for(|s| done(s))).await.map(|r| r.is_ok());
+    assert!(waited == Ok(true), "{what}: not within {limit:?} ({:?})", *status.borrow());
+}
+
+#[test]
+fn a_native_viewer_receives_verified_segments_from_the_seeder_over_data_channels() {
+    runtime().block_on(async {
+        let server = demo_server().await;
+        let base = format!("http://{}", server.addr);
+        let tracker = format!("ws://{}/tracker/socket", server.addr);
+        let mut args = Args::new(&format!("{base}/media/{VOD}"));
+        args.trackers.push(tracker.clone());
+        args.levels = vec![240];
+        args.progress_secs = 1;
+
+        let (stop_seeder, stopped) = oneshot::channel::<()>();
+        let (status_tx, mut status) = watch::channel(Status::default());
+        let seeding = tokio::spawn(seeder::run(args.clone(), async move { let _ = stopped.await; }, Some(status_tx)));
+        wait_for(&mut status, "every segment fetched", Duration::from_secs(60), |s| s.fetched).await;
+        let held = status.borrow().clone();
+        assert_eq!(held.held, held.total, "every segment matched its hash: {held:?}");
+
+        // The viewer joins the 240p swarm with the info_hash a viewer computes.
+        let (streams, hashes) = tokio::task::spawn_blocking(move || {
+            let agent = http::agent();
+            let streams = streams::load(&agent, &args).unwrap();
+            let hashes = SegmentHashes::from_json_bytes(&http::get(&agent, &format!("{base}/media/{HASHES}"), None).unwrap()).unwrap();
+            (streams, hashes)
+        })
+        .await
+        .unwrap();
+        let level = streams.iter().find(|s| s.key == StreamKey::Level(0)).expect("the 240p stream");
+        let received = leech(level, &hashes, &tracker, 6, Duration::from_secs(60)).await;
+        let received_bytes: u64 = received.iter().map(|(_, n)| *n as u64).sum();
+        assert_eq!(received.len(), 6, "segments received and verified: {received:?}");
+
+        wait_for(&mut status, "the upload counted", Duration::from_secs(5), |s| s.uploaded_bytes >= received_bytes).await;
+        stop_seeder.send(()).unwrap();
+        let report = tokio::time::timeout(Duration::from_secs(10), seeding).await.expect("the seeder stops").unwrap().unwrap();
+        assert!(report.status.uploaded_bytes >= received_bytes, "{report:?} < {received_bytes}");
+        assert_eq!(report.fetch.rejected, 0);
+        server.stop().await.unwrap();
+    });
+}
+
+/// A viewer that only downloads: joins `stream`'s swarm, asks the peers that
+/// announce segments for the first `wanted` of them, and checks each against
+/// `hashes`. Returns (wire id, bytes) of each verified segment.
+async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, wanted: usize, limit: Duration) -> Vec<(i64, usize)> {
+    let started = Instant::now();
+    let now_ms = || started.elapsed().as_millis() as u64;
+    let config = SwarmConfig {
+        info_hash: stream.info_hash.clone(),
+        peer_id: tubeswarm::p2p::generate_peer_id(&mut || fastrand::u32(..)),
+        trackers: vec![tracker.to_string()],
+        max_peers: 5,
+        upload: false,
+        stream: stream.key,
+        track: Track::Main,
+        tracker_base: 0,
+        corrupt_uploads: false,
+        upload_limit_bps: None,
+    };
+    let mut swarm = Swarm::new(config, fastrand::u64(..), 0);
+    let (io, mut inputs) = PeerIo::new();
+    let empty = SegmentStore::new(0);
+    let known: BTreeSet<i64> = stream.playlist.segments.iter().map(|s| stream.wire_id(s)).collect();
+    let mut out = Vec::new();
+    swarm.start(&mut out);
+    let mut got: Vec<(i64, usize)> = Vec::new();
+    let mut in_flight = false;
+    while got.len() < wanted {
+        out.drain(..).for_each(|o| io.carry_out(o));
+        let left = limit.checked_sub(started.elapsed()).unwrap_or_default();
+        let input = match tokio::time::timeout(left.min(Duration::from_millis(250)), inputs.recv()).await {
+            Ok(Some(input)) => Some(input),
+            Ok(None) => panic!("the IO ended"),
+            Err(_) if left.is_zero() => panic!("{} of {wanted} segments after {limit:?}: {got:?}", got.len()),
+            Err(_) => None,
+        };
+        match input {
+            Some(Input::TrackerOpen { tracker }) => swarm.on_tracker_open(now_ms(), tracker, &mut out),
+            Some(Input::TrackerMessage { tracker, text }) => swarm.on_tracker_message(now_ms(), tracker, &text, &mut out),
+            Some(Input::TrackerClosed { tracker, reason }) => swarm.on_tracker_closed(now_ms(), tracker, reason),
+            Some(Input::OfferReady { conn, sdp }) => swarm.on_offer_ready(now_ms(), conn, sdp, &mut out),
+            Some(Input::AnswerReady { conn, sdp }) => swarm.on_answer_ready(conn, sdp, &mut out),
+            Some(Input::PeerOpen { conn }) => swarm.on_peer_open(conn, &empty, &[], &mut out),
+            Some(Input::PeerData { conn, data }) => swarm.on_peer_data(now_ms(), conn, &data, &empty, |id| known.contains(&id), &mut out),
+            Some(Input::PeerClosed { conn, .. }) => swarm.on_peer_closed(conn),
+            _ => swarm.tick(now_ms(), &mut out),
+        }
+        for event in swarm.take_events() {
+            match event {
+                SwarmEvent::Received { segment_id, bytes, .. } => {
+                    in_flight = false;
+                    let segment = &stream.playlist.segments[segment_id as usize];
+                    let verdict = hashes.verify(&segment.resource.url, segment.resource.range, &bytes);
+                    assert_eq!(verdict, Verdict::Valid, "segment {segment_id} from the seeder");
+                    assert_eq!(Some(bytes.len() as u64), segment.resource.range.map(|r| r.length));
+                    got.push((segment_id, bytes.len()));
+                }
+                SwarmEvent::Failed { segment_id, reason, .. } => {
+                    in_flight = false;
+                    eprintln!("viewer: segment {segment_id} failed: {reason}");
+                }
+                SwarmEvent::TrackerWarning { message, .. } => eprintln!("viewer: tracker: {message}"),
+                _ => {}
+            }
+        }
+        if !in_flight {
+            let next = (0..).map(|i: i64| i).take(known.len()).find(|id| !got.iter().any(|(g, _)| g == id));
+            if let Some(conn) = next.and_then(|id| swarm.best_peer_for(id).map(|conn| (conn, id))) {
+                swarm.request(now_ms(), conn.0, conn.1, None, &mut out);
+                in_flight = true;
+            }
+        }
+    }
+    let mut bye = Vec::new();
+    swarm.stop(&mut bye);
+    bye.into_iter().for_each(|o| io.carry_out(o));
+    io.shutdown(Duration::from_secs(2)).await;
+    got
+}
+
+#[test]
+fn the_seeder_keeps_no_segment_whose_bytes_do_not_match_the_published_hashes() {
+    runtime().block_on(async {
+        let server = demo_server().await;
+        let base = format!("http://{}", server.addr);
+        // The poison mirror flips a byte in every media segment.
+        let mut args = Args::new(&format!("{base}/mirror/poison/{VOD}"));
+        args.hashes = Some(format!("{base}/media/{HASHES}"));
+        args.levels = vec![240];
+        args.once = true;
+        let report = seeder::run(args, std::future::pending(), None).await.unwrap();
+        assert_eq!(report.fetch.verified, 0, "{report:?}");
+        assert_eq!(report.fetch.rejected, report.status.total, "{report:?}");
+        assert!(report.status.total > 0);
+        assert!(!report.all_verified());
+        server.stop().await.unwrap();
+    });
+}
