@@ -16,6 +16,9 @@ pub type RequestId = u64;
 /// Identifies one WebRTC peer connection the engine asked for.
 pub type ConnId = u64;
 
+/// Identifies one segment load asked for by another player (loader mode).
+pub type LoadId = u64;
+
 /// Identifies one tracker (its index in the configured tracker URLs).
 pub type TrackerId = usize;
 
@@ -93,6 +96,15 @@ pub enum Input {
     /// The time asked for by `next_timeout` has come.
     Tick,
 
+    // ----- loader mode (`Config::loader_mode`: another player owns the media) -----
+    /// The other player wants the segment at `url` (`range`: its bytes in that
+    /// file). `start` is when the segment starts on that player's timeline, so
+    /// its `Playhead` times can be put on ours. Answered by `Deliver` or
+    /// `LoadUnknown`.
+    Load { id: LoadId, url: String, range: Option<ByteRange>, start: Option<f64> },
+    /// The other player no longer wants load `id` (a seek, a level switch).
+    CancelLoad { id: LoadId },
+
     // ----- peer-to-peer (see `Output::TrackerConnect` and after) -----
     /// The tracker's WebSocket is open.
     TrackerOpen { tracker: TrackerId },
@@ -140,6 +152,16 @@ pub enum Output {
     Seek { time: f64 },
     /// Something the page may want to know.
     Event(Event),
+
+    // ----- loader mode -----
+    /// The bytes of load `id`: verified against the hash map when there is one.
+    Deliver { id: LoadId, data: Arc<[u8]> },
+    /// Load `id` is not a segment of this stream's playlists: the other player
+    /// should fetch it itself.
+    LoadUnknown { id: LoadId },
+    /// Load `id` failed from every source (HTTP errors, or bytes that never
+    /// matched their hash): the other player treats it as a network error.
+    LoadFailed { id: LoadId, reason: String },
 
     // ----- peer-to-peer -----
     /// Open a WebSocket to a tracker (answer with `TrackerOpen`, then

@@ -28,6 +28,7 @@ mod captions;
 mod io;
 mod latency;
 pub mod levels;
+mod loader;
 mod peering;
 mod playback;
 mod playlists;
@@ -58,7 +59,7 @@ pub use track::{next_segment, Appended, NextSegment};
 
 use crate::codecs::{codecs_from_init, mp4_mime, split_codecs};
 use crate::integrity::{to_hex, SegmentHashes, Verdict};
-use crate::hls::{has_new_segments, merge_live, parse_playlist, reload_delay_ms, MediaPlaylist, Playlist, Resource, Segment};
+use crate::hls::{has_new_segments, merge_live, parse_playlist, reload_delay_ms, ByteRange, MediaPlaylist, Playlist, Resource, Segment};
 use levels::{audio_only_info, ladder, single_level, AudioRendition, Level};
 use requests::{AfterFailure, Purpose, Request, RequestTable, Waiting};
 use track::{TrackState, UnconfirmedAppend};
@@ -113,6 +114,9 @@ pub struct Config {
     pub upload_limit_bps: Option<u64>,
     /// The connection is cellular or asks to save data: never upload on it.
     pub metered_connection: bool,
+    /// Loader mode: another player (hls.js) owns the media and asks for segments
+    /// with `Input::Load`; no `SetupMedia`, `Append` or `Seek` ever comes out.
+    pub loader_mode: bool,
 }
 
 impl Default for Config {
@@ -141,6 +145,7 @@ impl Default for Config {
             corrupt_uploads: false,
             upload_limit_bps: None,
             metered_connection: false,
+            loader_mode: false,
         }
     }
 }
@@ -229,6 +234,10 @@ pub struct Engine {
     /// Connection ids of each new swarm start here, so a late input for a swarm
     /// already left is never taken for one of the current swarm.
     conn_base: u64,
+    /// Loader mode: loads whose segment no loaded playlist lists yet.
+    unmatched_loads: Vec<loader::UnmatchedLoad>,
+    /// Loader mode: our timeline minus the other player's (from its loads).
+    loader_time_offset: f64,
 }
 
 fn resource_key(r: &Resource) -> String {
@@ -271,6 +280,8 @@ impl Engine {
             retired_uploaded_bytes: 0,
             store: SegmentStore::new(store_bytes),
             conn_base: 0,
+            unmatched_loads: Vec::new(),
+            loader_time_offset: 0.0,
             stats: Stats {
                 http_downloaded_bytes: 0,
                 p2p_downloaded_bytes: 0,
@@ -391,6 +402,8 @@ impl Engine {
             Input::SetLevel(choice) => self.on_set_level(now_ms, choice),
             Input::SetPeerToPeer { p2p, upload } => self.on_set_p2p(now_ms, p2p, upload),
             Input::Tick => self.on_tick(now_ms),
+            Input::Load { id, url, range, start } => self.on_load(now_ms, id, url, range, start),
+            Input::CancelLoad { id } => self.on_cancel_load(id),
             p2p @ (Input::TrackerOpen { .. }
             | Input::TrackerMessage { .. }
             | Input::TrackerClosed { .. }
@@ -482,6 +495,10 @@ impl Engine {
                     None => reason,
                 };
                 let message = format!("every source failed for {} ({what})", req.resource.url);
+                if let (true, Purpose::Segment { track, segment, .. }) = (self.config.loader_mode, &req.purpose) {
+                    // The other player decides what a failed fragment means.
+                    return self.fail_loads(*track, segment, message);
+                }
                 if req.purpose == Purpose::Hashes {
                     self.hashes_unavailable(now_ms, message);
                 } else {
@@ -595,13 +612,19 @@ impl Engine {
                     }
                     continue;
                 }
-                if self.codecs_for(track).is_none() && !self.sniff_codecs(track, now_ms) {
+                // The other player reads codecs itself in loader mode.
+                if !self.config.loader_mode && self.codecs_for(track).is_none() && !self.sniff_codecs(track, now_ms) {
                     ready = false;
                 }
             }
-            if ready {
+            if ready && self.config.loader_mode {
+                self.start_loading();
+            } else if ready {
                 self.setup_media();
             }
+        }
+        if self.config.loader_mode {
+            self.match_loads(now_ms);
         }
         self.schedule(now_ms);
     }
@@ -735,12 +758,18 @@ impl Engine {
                 return;
             }
         }
+        let position = self.pending_seek.unwrap_or(self.playhead.time);
+        if self.config.loader_mode {
+            if let Some((level, segment)) = self.next_load(i) {
+                self.load_segment(i, now_ms, level, segment, position);
+            }
+            return;
+        }
         if track == Track::Main && self.levels.get(self.level).is_some_and(|l| l.playlist.is_none()) {
             self.request_level_playlist(self.level, now_ms, false);
             return;
         }
         let Some(playlist) = self.playlist_for(track) else { return };
-        let position = self.pending_seek.unwrap_or(self.playhead.time);
         let t = &self.tracks[i];
         let pending = !t.unconfirmed.is_empty();
         let next = next_segment(playlist, &t.buffered, t.last_appended.as_ref(), pending, position, self.config.forward_buffer_s);
@@ -754,17 +783,7 @@ impl Engine {
                     }
                 }
                 let level = (track == Track::Main).then_some(self.level);
-                if let Some(bytes) = self.stored(track, &segment) {
-                    // Already here (fetched earlier for the swarm): verified when stored.
-                    let url = segment.resource.url.clone();
-                    return self.accept_segment(now_ms, track, level, &segment, bytes, Source::Store, url, true);
-                }
-                if self.p2p_takes(now_ms, i, &segment, position) {
-                    return;
-                }
-                let resource = segment.resource.clone();
-                self.fetch(Purpose::Segment { track, level, segment: Box::new(segment) }, resource, Vec::new(), 0, now_ms);
-                self.announce_to_peers(track);
+                self.load_segment(i, now_ms, level, segment, position);
             }
             NextSegment::End => {
                 let live = playlist.is_live();
@@ -783,6 +802,23 @@ impl Engine {
             }
             NextSegment::BufferFull => {}
         }
+    }
+
+    /// Get a segment from the store, a peer or HTTP (in that order of preference;
+    /// `p2p_takes` decides whether a peer may serve it in time).
+    fn load_segment(&mut self, i: usize, now_ms: u64, level: Option<usize>, segment: Segment, position: f64) {
+        let track = self.tracks[i].track;
+        if let Some(bytes) = self.stored(track, &segment) {
+            // Already here (fetched earlier for the swarm): verified when stored.
+            let url = segment.resource.url.clone();
+            return self.accept_segment(now_ms, track, level, &segment, bytes, Source::Store, url, true);
+        }
+        if self.p2p_takes(now_ms, i, &segment, position) {
+            return;
+        }
+        let resource = segment.resource.clone();
+        self.fetch(Purpose::Segment { track, level, segment: Box::new(segment) }, resource, Vec::new(), 0, now_ms);
+        self.announce_to_peers(track);
     }
 
     fn on_segment(&mut self, now_ms: u64, req: Request, track: Track, level: Option<usize>, segment: &Segment, body: Arc<[u8]>) {
@@ -829,26 +865,11 @@ impl Engine {
         if verified && source != Source::Store {
             self.store_and_announce(track, segment, &body);
         }
-        let live = self.playlist_for(track).is_some_and(|p| p.is_live());
-        if let Some(init) = segment.init.clone() {
-            let appended = self.track_mut(track).and_then(|t| t.init_appended.clone());
-            if appended.as_ref() != Some(&init) {
-                let Some(bytes) = self.init_cache.get(&resource_key(&init)).cloned() else {
-                    // The init was evicted from the cache meanwhile: fetch it, then the segment again.
-                    self.schedule(now_ms);
-                    return;
-                };
-                self.append(track, bytes, None);
-                if let Some(t) = self.track_mut(track) {
-                    t.init_appended = Some(init);
-                }
-            }
-        }
-        let offset = live.then_some(segment.start);
         let bytes = body.len() as u64;
-        self.append(track, body, offset);
-        if let Some(t) = self.track_mut(track) {
-            t.last_appended = Some(Appended::after(t.last_appended.as_ref(), segment));
+        if self.config.loader_mode {
+            self.deliver(track, segment, &body);
+        } else if !self.append_segment(now_ms, track, segment, body) {
+            return;
         }
         self.stats.segments_loaded += 1;
         self.stats.segments_verified += u64::from(verified);
@@ -861,6 +882,32 @@ impl Engine {
             }
         }
         self.schedule(now_ms);
+    }
+
+    /// Append a segment (after its init segment when that changed); false when
+    /// the init must be fetched again first.
+    fn append_segment(&mut self, now_ms: u64, track: Track, segment: &Segment, body: Arc<[u8]>) -> bool {
+        let live = self.playlist_for(track).is_some_and(|p| p.is_live());
+        if let Some(init) = segment.init.clone() {
+            let appended = self.track_mut(track).and_then(|t| t.init_appended.clone());
+            if appended.as_ref() != Some(&init) {
+                let Some(bytes) = self.init_cache.get(&resource_key(&init)).cloned() else {
+                    // The init was evicted from the cache meanwhile: fetch it, then the segment again.
+                    self.schedule(now_ms);
+                    return false;
+                };
+                self.append(track, bytes, None);
+                if let Some(t) = self.track_mut(track) {
+                    t.init_appended = Some(init);
+                }
+            }
+        }
+        let offset = live.then_some(segment.start);
+        self.append(track, body, offset);
+        if let Some(t) = self.track_mut(track) {
+            t.last_appended = Some(Appended::after(t.last_appended.as_ref(), segment));
+        }
+        true
     }
 
     fn append(&mut self, track: Track, data: Arc<[u8]>, timestamp_offset: Option<f64>) {
@@ -914,6 +961,7 @@ impl Engine {
             self.outputs.push_back(Output::Cancel { id });
         }
         self.leave_swarm();
+        self.give_back_loads();
         self.phase = Phase::Failed;
         self.emit(Event::Error { kind, fatal: true, message });
     }

@@ -12,10 +12,11 @@ const SWITCH_FETCH_DELAY_S: f64 = 1.0;
 const QUOTA_RETRY_MS: u64 = 1_000;
 
 impl Engine {
-    pub(super) fn on_playhead(&mut self, now_ms: u64, p: Playhead) {
+    pub(super) fn on_playhead(&mut self, now_ms: u64, mut p: Playhead) {
         if self.phase != Phase::Playing {
             return;
         }
+        p.time += self.loader_time_offset;
         // The element reports its old position until it has carried out our seek.
         // A seek into a live stream before any data is there can also be dropped by
         // the element (nothing is seekable yet): ask again once data is there.

@@ -57,6 +57,8 @@ pub struct TrackState {
     /// The last segment of a VOD is in the SourceBuffer.
     pub complete: bool,
     pub buffered: Vec<TimeRange>,
+    /// Loader mode: what the other player asked for, oldest first.
+    pub loads: VecDeque<super::loader::PendingLoad>,
 }
 
 impl TrackState {
@@ -73,6 +75,7 @@ impl TrackState {
             held_for_quota: false,
             complete: false,
             buffered: Vec::new(),
+            loads: VecDeque::new(),
         }
     }
 }

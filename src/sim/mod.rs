@@ -195,6 +195,8 @@ impl SwarmSim {
             Output::EndOfStream => self.viewers[v].media.ended = true,
             Output::Seek { time } => self.viewers[v].media.time = time,
             Output::LiveSeekableRange { .. } => {}
+            // The simulated viewers own their media (player mode): no loads.
+            Output::Deliver { .. } | Output::LoadUnknown { .. } | Output::LoadFailed { .. } => {}
             Output::Event(e) => self.viewers[v].events.push(e),
             Output::TrackerConnect { tracker, .. } => self.later(now + self.latency_ms, Delivery::Input(v, Input::TrackerOpen { tracker })),
             Output::TrackerSend { tracker, text } => self.tracker_receive(v, tracker, &text),
