@@ -1,7 +1,7 @@
 // The embed page: one <tubeswarm-player> filling the frame, configured by PeerTube's
-// embed URL parameters (see embed/params.js), with PeerTube's title bar, P2P
-// warning and link to the video's page, and PeerTube's postMessage API when `api=1`
-// (see embed/api.js).
+// embed URL parameters (see embed/params.js), with PeerTube's title bar and link
+// to the video's page, the element's P2P warning (unless warningTitle=0), and
+// PeerTube's postMessage API when `api=1` (see embed/api.js).
 //
 //   <iframe src="https://host/embed.html?peertube=https://video.example/w/<id>&api=1&start=1m5s"
 //           allow="autoplay; fullscreen" allowfullscreen></iframe>
@@ -13,6 +13,7 @@ import { readEmbedParams } from "./embed/params.js";
 import { startEmbedApi } from "./embed/api.js";
 
 const params = readEmbedParams();
+const IDLE_MS = 3000;
 const main = document.getElementById("embed");
 const $ = (s) => main.querySelector(s);
 
@@ -47,8 +48,7 @@ function playbackAttributes() {
   return attrs;
 }
 
-function showOverlay({ title, pageUrl, p2p }) {
-  const overlay = $(".overlay");
+function showOverlay({ title, pageUrl }) {
   const heading = $(".title");
   if (params.title && title) {
     if (pageUrl && params.peertubeLink) {
@@ -66,9 +66,21 @@ function showOverlay({ title, pageUrl, p2p }) {
     link.textContent = `Watch on ${new URL(pageUrl).host}`;
     $(".link").hidden = false;
   }
-  // PeerTube warns about P2P only when it is on: peers see each other's address.
-  $(".warning").hidden = !(params.warningTitle && p2p);
-  overlay.hidden = heading.hidden && $(".link").hidden && $(".warning").hidden;
+  $(".overlay").hidden = heading.hidden && $(".link").hidden;
+}
+
+// PeerTube's P2P warning is the element's own privacy notice (it also offers to
+// turn P2P off). The element has no attribute to hide it or place it, so two
+// workarounds reach into its shadow root by class name: warningTitle=0 dismisses
+// it as a viewer would, and the title bar moves down while it shows.
+function privacyNotice(el) {
+  const notice = el.shadowRoot && el.shadowRoot.querySelector(".privacy");
+  if (!notice) return;
+  if (!params.warningTitle) notice.querySelector(".privacy-dismiss")?.click();
+  const overlay = $(".overlay");
+  const place = () => { overlay.style.top = notice.hidden ? "0" : `${notice.offsetHeight}px`; };
+  new ResizeObserver(place).observe(notice);
+  new MutationObserver(place).observe(notice, { attributes: true, attributeFilter: ["hidden"] });
 }
 
 async function start() {
@@ -103,18 +115,31 @@ async function start() {
   }
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
 
-  const p2p = params.p2p && (params.peertube ? video.trackers.length > 0 : params.trackers.length > 0);
-  showOverlay({ title: video ? video.title : params.name, pageUrl: video?.pageUrl, p2p });
+  showOverlay({ title: video ? video.title : params.name, pageUrl: video?.pageUrl });
 
   main.prepend(el);
+  privacyNotice(el);
   el.video.addEventListener("play", () => main.toggleAttribute("data-playing", true));
   el.video.addEventListener("pause", () => main.toggleAttribute("data-playing", false));
+  trackIdle();
 
   if (params.api) startEmbedApi(el, { scope: params.scope, captionSources: video ? video.captions : [] });
 
   if (params.subtitle) {
     Promise.resolve(el.ready).then(() => selectSubtitle(el, params.subtitle)).catch(() => {});
   }
+}
+
+/** data-idle on <main> after 3 s without pointer or keyboard activity. */
+function trackIdle() {
+  let timer = 0;
+  const active = () => {
+    main.removeAttribute("data-idle");
+    clearTimeout(timer);
+    timer = setTimeout(() => main.toggleAttribute("data-idle", true), IDLE_MS);
+  };
+  for (const type of ["pointermove", "pointerdown", "keydown", "focusin"]) main.addEventListener(type, active);
+  active();
 }
 
 /** `subtitle=<language>`: shown from the start (through the element if it can). */

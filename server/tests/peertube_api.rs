@@ -62,8 +62,14 @@ fn start() -> TestServer {
           c-720.m3u8\n",
     );
     for (name, size) in [("a-0", 100usize), ("b-240", 240), ("c-720", 720)] {
-        write(&vod.join(format!("{name}.m3u8")), media_playlist(&format!("{name}-fragmented.mp4")).as_bytes());
-        write(&vod.join(format!("{name}-fragmented.mp4")), &vec![7u8; size]);
+        write(
+            &vod.join(format!("{name}.m3u8")),
+            media_playlist(&format!("{name}-fragmented.mp4")).as_bytes(),
+        );
+        write(
+            &vod.join(format!("{name}-fragmented.mp4")),
+            &vec![7u8; size],
+        );
     }
     write(&vod.join(format!("{UUID}-segments-sha256.json")), b"{}");
     write(&vod.join("captions-en.vtt"), b"WEBVTT\n");
@@ -91,7 +97,12 @@ fn start() -> TestServer {
         .unwrap();
     let server = runtime.block_on(demo::start(config)).unwrap();
     let base = format!("http://{}", server.addr);
-    TestServer { runtime, server: Some(server), root, base }
+    TestServer {
+        runtime,
+        server: Some(server),
+        root,
+        base,
+    }
 }
 
 struct Reply {
@@ -103,7 +114,8 @@ struct Reply {
 
 impl Reply {
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
     }
 }
 
@@ -119,11 +131,19 @@ fn get_with(url: &str, host: Option<&str>) -> Reply {
         Err(e) => panic!("GET {url}: {e}"),
     };
     let status = response.status();
-    let content_type = response.header("content-type").unwrap_or_default().to_string();
+    let content_type = response
+        .header("content-type")
+        .unwrap_or_default()
+        .to_string();
     let location = response.header("location").map(str::to_string);
     let mut body = Vec::new();
     response.into_reader().read_to_end(&mut body).unwrap();
-    Reply { status, content_type, location, body }
+    Reply {
+        status,
+        content_type,
+        location,
+        body,
+    }
 }
 
 fn get(url: &str) -> Reply {
@@ -135,7 +155,11 @@ fn video_details_have_peertubes_hls_shape() {
     let s = start();
     let reply = get(&format!("{}/api/v1/videos/{UUID}", s.base));
     assert_eq!(reply.status, 200);
-    assert!(reply.content_type.starts_with("application/json"), "{}", reply.content_type);
+    assert!(
+        reply.content_type.starts_with("application/json"),
+        "{}",
+        reply.content_type
+    );
     let v = reply.json();
     let host = s.base.trim_start_matches("http://");
     assert_eq!(v["uuid"], UUID);
@@ -144,7 +168,10 @@ fn video_details_have_peertubes_hls_shape() {
     assert!(v["name"].as_str().is_some_and(|n| !n.is_empty()));
     // 7.5 s of segments.
     assert_eq!(v["duration"], 8);
-    assert_eq!(v["trackerUrls"], serde_json::json!([format!("ws://{host}/tracker/socket")]));
+    assert_eq!(
+        v["trackerUrls"],
+        serde_json::json!([format!("ws://{host}/tracker/socket")])
+    );
     assert_eq!(v["files"], serde_json::json!([]));
     assert_eq!(v["embedPath"], format!("/videos/embed/{UUID}"));
     for key in ["category", "licence", "language", "privacy", "state"] {
@@ -155,9 +182,18 @@ fn video_details_have_peertubes_hls_shape() {
     assert_eq!(playlists.len(), 1);
     let hls = &playlists[0];
     assert_eq!(hls["type"], 1, "1 = HLS");
-    assert_eq!(hls["playlistUrl"], format!("{}/media/vod/{UUID}-master.m3u8", s.base));
-    assert_eq!(hls["segmentsSha256Url"], format!("{}/media/vod/{UUID}-segments-sha256.json", s.base));
-    assert_eq!(hls["redundancies"], serde_json::json!([{ "baseUrl": format!("{}/mirror/ok/vod", s.base) }]));
+    assert_eq!(
+        hls["playlistUrl"],
+        format!("{}/media/vod/{UUID}-master.m3u8", s.base)
+    );
+    assert_eq!(
+        hls["segmentsSha256Url"],
+        format!("{}/media/vod/{UUID}-segments-sha256.json", s.base)
+    );
+    assert_eq!(
+        hls["redundancies"],
+        serde_json::json!([{ "baseUrl": format!("{}/mirror/ok/vod", s.base) }])
+    );
 
     // Highest resolution first, audio-only last, each naming its fragmented MP4.
     let files = hls["files"].as_array().unwrap();
@@ -184,10 +220,19 @@ fn video_details_have_peertubes_hls_shape() {
     );
     assert_eq!(files[0]["width"], 1280);
     assert_eq!(files[0]["fps"], 30.0);
-    assert_eq!(files[0]["fileUrl"], format!("{}/media/vod/c-720-fragmented.mp4", s.base));
-    assert_eq!(files[0]["playlistUrl"], format!("{}/media/vod/c-720.m3u8", s.base));
+    assert_eq!(
+        files[0]["fileUrl"],
+        format!("{}/media/vod/c-720-fragmented.mp4", s.base)
+    );
+    assert_eq!(
+        files[0]["playlistUrl"],
+        format!("{}/media/vod/c-720.m3u8", s.base)
+    );
     // Every URL the API names is served.
-    for url in [hls["playlistUrl"].as_str().unwrap(), files[2]["fileUrl"].as_str().unwrap()] {
+    for url in [
+        hls["playlistUrl"].as_str().unwrap(),
+        files[2]["fileUrl"].as_str().unwrap(),
+    ] {
         assert_eq!(get(url).status, 200, "{url}");
     }
 }
@@ -195,8 +240,15 @@ fn video_details_have_peertubes_hls_shape() {
 #[test]
 fn urls_follow_the_host_the_request_named() {
     let s = start();
-    let v = get_with(&format!("{}/api/v1/videos/{UUID}", s.base), Some("localhost:4242")).json();
-    assert_eq!(v["trackerUrls"], serde_json::json!(["ws://localhost:4242/tracker/socket"]));
+    let v = get_with(
+        &format!("{}/api/v1/videos/{UUID}", s.base),
+        Some("localhost:4242"),
+    )
+    .json();
+    assert_eq!(
+        v["trackerUrls"],
+        serde_json::json!(["ws://localhost:4242/tracker/socket"])
+    );
     assert_eq!(
         v["streamingPlaylists"][0]["playlistUrl"],
         format!("http://localhost:4242/media/vod/{UUID}-master.m3u8")
@@ -210,7 +262,11 @@ fn short_uuid_and_numeric_id_find_the_video_too() {
     assert_eq!(short.len(), 22);
     for id in [short.as_str(), "1", &UUID.to_uppercase()] {
         let reply = get(&format!("{}/api/v1/videos/{id}", s.base));
-        assert_eq!((reply.status, reply.json()["uuid"].clone()), (200, Value::from(UUID)), "{id}");
+        assert_eq!(
+            (reply.status, reply.json()["uuid"].clone()),
+            (200, Value::from(UUID)),
+            "{id}"
+        );
     }
 }
 
@@ -227,18 +283,32 @@ fn chapters_storyboards_and_captions() {
 
     let boards = get(&format!("{api}/storyboards")).json();
     let board = &boards["storyboards"][0];
-    assert_eq!(board["fileUrl"], format!("{}/media/vod/storyboard.jpg", s.base), "absolute");
+    assert_eq!(
+        board["fileUrl"],
+        format!("{}/media/vod/storyboard.jpg", s.base),
+        "absolute"
+    );
     assert_eq!(board["storyboardPath"], "/media/vod/storyboard.jpg");
     assert_eq!(
-        (board["spriteDuration"].as_u64(), board["spriteWidth"].as_u64(), board["totalWidth"].as_u64()),
+        (
+            board["spriteDuration"].as_u64(),
+            board["spriteWidth"].as_u64(),
+            board["totalWidth"].as_u64()
+        ),
         (Some(2), Some(160), Some(640))
     );
 
     let captions = get(&format!("{api}/captions")).json();
     assert_eq!(captions["total"], 1);
     let caption = &captions["data"][0];
-    assert_eq!(caption["language"], serde_json::json!({"id": "en", "label": "English"}));
-    assert_eq!(caption["fileUrl"], format!("{}/media/vod/captions-en.vtt", s.base));
+    assert_eq!(
+        caption["language"],
+        serde_json::json!({"id": "en", "label": "English"})
+    );
+    assert_eq!(
+        caption["fileUrl"],
+        format!("{}/media/vod/captions-en.vtt", s.base)
+    );
     assert_eq!(caption["captionPath"], "/media/vod/captions-en.vtt");
     assert_eq!(caption["automaticallyGenerated"], false);
     assert_eq!(get(caption["fileUrl"].as_str().unwrap()).status, 200);
@@ -256,9 +326,17 @@ fn unknown_ids_get_peertubes_404() {
     ] {
         let reply = get(&format!("{}{path}", s.base));
         assert_eq!(reply.status, 404, "{path}");
-        assert!(reply.content_type.starts_with("application/problem+json"), "{path}: {}", reply.content_type);
+        assert!(
+            reply.content_type.starts_with("application/problem+json"),
+            "{path}: {}",
+            reply.content_type
+        );
         let body = reply.json();
-        assert_eq!((body["status"].as_u64(), body["detail"].as_str()), (Some(404), Some("Video not found")), "{path}");
+        assert_eq!(
+            (body["status"].as_u64(), body["detail"].as_str()),
+            (Some(404), Some("Video not found")),
+            "{path}"
+        );
         assert_eq!(body["error"], "Video not found");
     }
 }
@@ -269,8 +347,16 @@ fn watch_and_embed_urls_open_the_embed_page() {
     let short = short_uuid(UUID).unwrap();
     let reply = get(&format!("{}/videos/embed/{short}?api=1&start=10", s.base));
     assert!((300..400).contains(&reply.status), "{}", reply.status);
-    let watch = format!("{}/w/{UUID}", s.base).replace(':', "%3A").replace('/', "%2F");
-    assert_eq!(reply.location.as_deref(), Some(format!("/embed.html?peertube={watch}&api=1&start=10").as_str()));
+    let watch = format!("{}/w/{UUID}", s.base)
+        .replace(':', "%3A")
+        .replace('/', "%2F");
+    assert_eq!(
+        reply.location.as_deref(),
+        Some(format!("/embed.html?peertube={watch}&api=1&start=10").as_str())
+    );
     let reply = get(&format!("{}/w/{UUID}", s.base));
-    assert_eq!(reply.location.as_deref(), Some(format!("/embed.html?peertube={watch}").as_str()));
+    assert_eq!(
+        reply.location.as_deref(),
+        Some(format!("/embed.html?peertube={watch}").as_str())
+    );
 }

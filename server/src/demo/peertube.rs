@@ -104,7 +104,10 @@ fn fail(status: StatusCode, message: &str) -> Response {
     });
     (
         status,
-        [(header::CONTENT_TYPE, "application/problem+json; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/problem+json; charset=utf-8",
+        )],
         body.to_string(),
     )
         .into_response()
@@ -160,9 +163,19 @@ async fn find(media: &Media, id: &str, headers: &HeaderMap) -> Result<Vod, Respo
     let url = format!("{base}{VOD_URL}/{file}");
     let master = match parse_playlist(&text, &url) {
         Ok(Playlist::Master(master)) => master,
-        _ => return Err(fail(StatusCode::INTERNAL_SERVER_ERROR, "the master playlist does not parse")),
+        _ => {
+            return Err(fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the master playlist does not parse",
+            ))
+        }
     };
-    Ok(Vod { uuid, master, dir, base })
+    Ok(Vod {
+        uuid,
+        master,
+        dir,
+        base,
+    })
 }
 
 /// The last path segment of a URL (every file of the VOD sits in one folder).
@@ -190,7 +203,11 @@ async fn video_file(vod: &Vod, id: usize, r: &Rendition<'_>) -> Option<(Value, f
     };
     let mp4 = file_name(&media.segments.first()?.init.as_ref()?.url).to_string();
     let size = tokio::fs::metadata(vod.dir.join(&mp4)).await.ok()?.len();
-    let label = if r.has_video { format!("{}p", r.height) } else { "Audio only".to_string() };
+    let label = if r.has_video {
+        format!("{}p", r.height)
+    } else {
+        "Audio only".to_string()
+    };
     let file_url = vod.url(&mp4);
     let file = json!({
         "id": id,
@@ -402,7 +419,10 @@ async fn captions(
     if let Ok(mut entries) = tokio::fs::read_dir(&vod.dir).await {
         while let Ok(Some(entry)) = entries.next_entry().await {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(lang) = name.strip_prefix("captions-").and_then(|n| n.strip_suffix(".vtt")) {
+            if let Some(lang) = name
+                .strip_prefix("captions-")
+                .and_then(|n| n.strip_suffix(".vtt"))
+            {
                 languages.push(lang.to_string());
             }
         }
@@ -472,17 +492,34 @@ mod tests {
     #[test]
     fn short_uuids_are_base58_of_the_uuid() {
         // The all-zero uuid is all '1's; one is "2" padded.
-        assert_eq!(short_uuid("00000000-0000-0000-0000-000000000000").unwrap(), "1".repeat(22));
-        assert_eq!(short_uuid("00000000-0000-0000-0000-000000000001").unwrap(), format!("{}2", "1".repeat(21)));
-        assert_eq!(short_uuid("00000000-0000-0000-0000-00000000003a").unwrap(), format!("{}21", "1".repeat(20)));
+        assert_eq!(
+            short_uuid("00000000-0000-0000-0000-000000000000").unwrap(),
+            "1".repeat(22)
+        );
+        assert_eq!(
+            short_uuid("00000000-0000-0000-0000-000000000001").unwrap(),
+            format!("{}2", "1".repeat(21))
+        );
+        assert_eq!(
+            short_uuid("00000000-0000-0000-0000-00000000003a").unwrap(),
+            format!("{}21", "1".repeat(20))
+        );
         // u128::MAX needs exactly 22 base-58 digits.
-        assert_eq!(short_uuid("ffffffff-ffff-ffff-ffff-ffffffffffff").unwrap().len(), 22);
+        assert_eq!(
+            short_uuid("ffffffff-ffff-ffff-ffff-ffffffffffff")
+                .unwrap()
+                .len(),
+            22
+        );
         assert!(short_uuid("not-a-uuid").is_none());
     }
 
     #[test]
     fn helpers() {
         assert_eq!(file_name("http://h/media/vod/a-240.m3u8?x=1"), "a-240.m3u8");
-        assert_eq!(encode_component("http://h:1/w/a b"), "http%3A%2F%2Fh%3A1%2Fw%2Fa%20b");
+        assert_eq!(
+            encode_component("http://h:1/w/a b"),
+            "http%3A%2F%2Fh%3A1%2Fw%2Fa%20b"
+        );
     }
 }
