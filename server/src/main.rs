@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use tubeswarm_server::demo::{self, Command};
 
 fn main() -> ExitCode {
-    let config = match demo::parse_args(std::env::args().skip(1)) {
-        Ok(Command::Run(config)) => config,
+    let (config, throttle_kbps) = match demo::parse_args(std::env::args().skip(1)) {
+        Ok(Command::Run(config, throttle_kbps)) => (config, throttle_kbps),
         Ok(Command::Help) => {
             print!("{}", demo::USAGE);
             return ExitCode::SUCCESS;
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
                 );
             }
         }
-        let server = demo::start(config).await?;
+        let server = demo::start_throttled(config, throttle_kbps).await?;
         let interrupted = demo::interrupted();
         println!("{}", server.url());
         let _ = std::io::stdout().flush();

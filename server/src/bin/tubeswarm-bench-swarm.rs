@@ -1,4 +1,5 @@
-//! `tubeswarm-bench-swarm [--json FILE]`: the swarm simulator's figures, each run
+//! `tubeswarm-bench-swarm [--json FILE] [--viewers 10,30,100] [--vod-only]`: the
+//! swarm simulator's figures, each run
 //! beside the same run with P2P off. Viewers join over a minute, on a 3-minute
 //! VOD (one level, 800 kbit/s) and on a live stream (sliding window of 15 × 4 s,
 //! played 6 segments behind the edge, PeerTube's "high latency" idea). Virtual
@@ -9,12 +10,17 @@ use std::time::Instant;
 use tubeswarm::sim::{Report, Scenario};
 
 fn main() {
-    let json_path = std::env::args().skip_while(|a| a != "--json").nth(1);
+    let arg = |flag: &str| std::env::args().skip_while(|a| a != flag).nth(1);
+    let json_path = arg("--json");
+    let counts: Vec<usize> = arg("--viewers")
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10, 30, 100]);
+    let streams: &[bool] = if std::env::args().any(|a| a == "--vod-only") { &[false] } else { &[false, true] };
     let mut rows: Vec<(Report, Report, f64)> = Vec::new();
     println!("| stream | viewers | offload (P2P) | origin MB (P2P / HTTP only) | stalls, s (P2P / HTTP only) | startup median/max ms (P2P / HTTP only) |");
     println!("|---|---|---|---|---|---|");
-    for live in [false, true] {
-        for viewers in [10, 30] {
+    for &live in streams {
+        for &viewers in &counts {
             let started = Instant::now();
             let base = Scenario { viewers, join_over_ms: 60_000, duration_ms: 180_000, p2p: true, live, live_sync_segments: 6 };
             let with = base.run();
@@ -39,11 +45,12 @@ fn main() {
             rows.push((with, without, secs));
         }
     }
-    let ceiling: Vec<String> = [10.0f64, 30.0].iter().map(|n| format!("{:.1} % for {n}", (n - 1.0) / n * 100.0)).collect();
+    let ceiling: Vec<String> =
+        counts.iter().map(|&n| n as f64).map(|n| format!("{:.1} % for {n}", (n - 1.0) / n * 100.0)).collect();
     println!("\nOffload ceiling (N-1)/N: {}. Simulated in {:.1} s.", ceiling.join(", "), rows.iter().map(|r| r.2).sum::<f64>());
     if let Some(path) = json_path {
         let json: Vec<serde_json::Value> =
-            rows.iter().map(|(w, wo, _)| serde_json::json!({"p2p": w, "http_only": wo})).collect();
+            rows.iter().map(|(w, wo, s)| serde_json::json!({"p2p": w, "http_only": wo, "simulated_in_s": s})).collect();
         if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap_or_default()) {
             eprintln!("tubeswarm-bench-swarm: cannot write {path}: {e}");
             std::process::exit(1);

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: tubeswarm-demo [--port N] [--host ADDR] [--www DIR] [--pkg DIR] [--media DIR] [--verbose]
+                      [--throttle-kbps N]
 
   --port N      port to listen on (default 8080; 0 = any free port)
   --host ADDR   address to listen on (default 127.0.0.1)
@@ -11,6 +12,8 @@ usage: tubeswarm-demo [--port N] [--host ADDR] [--www DIR] [--pkg DIR] [--media 
   --pkg DIR     wasm-pack's output served at /pkg/ (default ./pkg)
   --media DIR   sample media served at /media/ (default ./generated/media)
   --verbose     log one line per request on stderr
+  --throttle-kbps N
+                pace /media/ through one shared link of N kbit/s (benchmarks)
 ";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +41,9 @@ impl Default for Config {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Run(Config),
+    /// Serve `Config`; the second field is `--throttle-kbps` (a benchmark option,
+    /// kept out of `Config` so that code building a `Config` need not know it).
+    Run(Config, Option<u64>),
     Help,
 }
 
@@ -50,6 +55,7 @@ where
     S: Into<String>,
 {
     let mut config = Config::default();
+    let mut throttle_kbps = None;
     let mut args = args.into_iter().map(Into::into);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -75,10 +81,19 @@ where
             "--www" => config.www = value("--www")?.into(),
             "--pkg" => config.pkg = value("--pkg")?.into(),
             "--media" => config.media = value("--media")?.into(),
+            "--throttle-kbps" => {
+                let v = value("--throttle-kbps")?;
+                throttle_kbps = Some(
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| format!("--throttle-kbps: not a positive whole number: {v}"))?,
+                );
+            }
             other => return Err(format!("unknown argument: {other}")),
         }
     }
-    Ok(Command::Run(config))
+    Ok(Command::Run(config, throttle_kbps))
 }
 
 #[cfg(test)]
@@ -89,9 +104,9 @@ mod tests {
     fn defaults_and_flags() {
         assert_eq!(
             parse_args(Vec::<String>::new()),
-            Ok(Command::Run(Config::default()))
+            Ok(Command::Run(Config::default(), None))
         );
-        let Ok(Command::Run(c)) = parse_args([
+        let Ok(Command::Run(c, None)) = parse_args([
             "--port",
             "0",
             "--host=0.0.0.0",
@@ -109,5 +124,10 @@ mod tests {
         assert!(parse_args(["--port"]).is_err());
         assert!(parse_args(["--port", "x"]).is_err());
         assert!(parse_args(["--nope"]).is_err());
+        assert_eq!(
+            parse_args(["--throttle-kbps=4000"]),
+            Ok(Command::Run(Config::default(), Some(4000)))
+        );
+        assert!(parse_args(["--throttle-kbps", "0"]).is_err());
     }
 }

@@ -15,6 +15,7 @@
 mod args;
 pub mod peertube;
 mod routes;
+mod throttle;
 
 pub use args::{parse_args, Command, Config, USAGE};
 pub use routes::{content_type_for, router};
@@ -31,4 +32,15 @@ pub type RunningServer = Running;
 /// Binds and starts serving in the background on the current tokio runtime.
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
     serve::spawn(&config.host, config.port, router(&config)).await
+}
+
+/// [`start`], with `/media/` paced through one link of `throttle_kbps` kbit/s
+/// when given (`--throttle-kbps`, for the startup benchmark).
+pub async fn start_throttled(config: Config, throttle_kbps: Option<u64>) -> anyhow::Result<RunningServer> {
+    let app = router(&config);
+    let app = match throttle_kbps {
+        Some(kbps) => throttle::throttle_media(app, kbps),
+        None => app,
+    };
+    serve::spawn(&config.host, config.port, app).await
 }
