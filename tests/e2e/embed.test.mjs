@@ -28,7 +28,7 @@ after(async () => {
 
 /** The host site: `/player.min.js` (the package's build) and `/?embed=<url>`, a page framing it. */
 function startHost() {
-  const hostPage = (embed) => `<!doctype html><html lang="en"><head><title>host</title></head><body>
+  const hostPage = (embed, late, scope) => `<!doctype html><html lang="en"><head><title>host</title></head><body>
     <iframe id="embed" title="video" width="960" height="540" allow="autoplay; fullscreen" src="${embed.replace(/"/g, "&quot;")}"></iframe>
     <script src="/player.min.js"></script>
     <script>
@@ -36,15 +36,20 @@ function startHost() {
       window.raw = [];
       window.addEventListener("message", (e) => { try { raw.push(JSON.parse(e.data)); } catch {} });
       window.events = [];
-      const player = new PeerTubePlayer(document.getElementById("embed"));
-      for (const type of ["playbackStatusUpdate", "playbackStatusChange", "resolutionUpdate", "volumeChange"]) {
-        player.addEventListener(type, (detail) => events.push({ type, detail, at: performance.now() }));
-      }
-      window.player = player;
+      // ?late=1: the page connects only when told to (the embed has long started);
+      // ?scope=: PeerTubePlayer's second argument, matching the embed's scope=.
+      window.connect = () => {
+        const player = new PeerTubePlayer(document.getElementById("embed"), ${JSON.stringify(scope || undefined)});
+        for (const type of ["playbackStatusUpdate", "playbackStatusChange", "resolutionUpdate", "volumeChange"]) {
+          player.addEventListener(type, (detail) => events.push({ type, detail, at: performance.now() }));
+        }
+        window.player = player;
+      };
+      if (!${late}) connect();
     </script></body></html>`;
   return startSite({
     "/player.min.js": () => ({ type: "text/javascript", body: readFileSync(EMBED_API) }),
-    "/": (url) => url.searchParams.get("embed") && { type: "text/html; charset=utf-8", body: hostPage(url.searchParams.get("embed")) },
+    "/": (url) => url.searchParams.get("embed") && { type: "text/html; charset=utf-8", body: hostPage(url.searchParams.get("embed"), url.searchParams.get("late") === "1", url.searchParams.get("scope")) },
   });
 }
 
@@ -60,15 +65,27 @@ function collectLogs(page) {
 }
 
 /** A page of the host site with the embed in an iframe and a PeerTubePlayer on it. */
-async function openHost(query) {
+async function openHost(query, { late = false, scope = "" } = {}) {
   const page = await browser.newPage();
   page.logs = collectLogs(page);
-  await page.goto(`${host.url}?embed=${encodeURIComponent(embedUrl(query))}`);
+  await page.goto(`${host.url}?embed=${encodeURIComponent(embedUrl(query))}&late=${late ? 1 : 0}&scope=${scope}`);
   const frame = () => page.frames().find((f) => f.url().startsWith(server.url));
+  if (late) {
+    // Connect once the embed's player is up and its first handshake went unanswered.
+    await waitForFrame(frame);
+    await frame().waitForFunction(() => document.getElementById("player")?.player, null, { timeout: 20_000 });
+    await page.waitForTimeout(3000); // six status updates' time
+    await page.evaluate(() => connect());
+  }
   await page.waitForFunction(() => window.player, null, { timeout: 10_000 });
   await page.evaluate(() => Promise.race([player.ready, new Promise((_, no) => setTimeout(() => no(new Error("not ready in 20 s")), 20_000))]))
     .catch((e) => { throw new Error(`${e.message}\n${page.logs.join("\n")}`); });
   return { page, frame };
+}
+
+async function waitForFrame(frame) {
+  for (let i = 0; i < 100 && !frame(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(frame(), "the embed's frame");
 }
 
 /** Waits in the host page until an API event matches `predicate` (a function source). */
@@ -155,6 +172,19 @@ test("the embed API over postMessage, from another origin, with @peertube/embed-
   await page.close();
 });
 
+test("the embed API: a host that connects late, with its own scope", async () => {
+  const { page } = await openHost(vodQuery("&api=1&muted=1&scope=mine"), { late: true, scope: "mine" });
+  // Only the latest status waited for the host: no backlog of stale updates.
+  const statuses = await page.evaluate(() => raw.filter((m) => m.method === "mine::playbackStatusUpdate").length);
+  assert.ok(statuses <= 2, `${statuses} status updates on connection`);
+  assert.ok(await page.evaluate(() => raw.some((m) => m.method === "mine::ready")), "ready, held for the host");
+  assert.ok(await page.evaluate(() => !raw.some((m) => String(m.method).startsWith("peertube::"))), "no message in the default scope");
+  const since = await now(page);
+  await page.evaluate(() => player.play());
+  await waitForEvent(page, "playbackStatusUpdate", "(s) => s.playbackState === 'playing' && s.position > 1", since);
+  await page.close();
+});
+
 test("the embed API: resolutions (setResolution changes the video's height) and captions", async () => {
   const { page, frame } = await openHost(vodQuery("&api=1&muted=1"));
   const resolutions = await page.evaluate(() => player.getResolutions());
@@ -235,6 +265,20 @@ test("URL parameters: start=1m5s, muted=1, controls=0, playbackRate", async () =
   });
   assert.ok(controls > 0, "controls by default");
   await withControls.close();
+});
+
+test("URL parameters: subtitle=en shows the English captions; stop=1m8s stops there", async () => {
+  const page = await browser.newPage();
+  await page.goto(embedUrl(vodQuery("&start=65&stop=1m8s&subtitle=en&muted=1&autoplay=1")));
+  await page.waitForFunction(() => document.getElementById("player")?.player, null, { timeout: 20_000 });
+  await page.waitForFunction(() => [...document.getElementById("player").video.textTracks]
+    .some((t) => t.language === "en" && t.mode === "showing" && t.activeCues?.length > 0), null, { timeout: 20_000 });
+  await page.waitForFunction(() => document.getElementById("player").video.paused && document.getElementById("player").video.currentTime > 66, null, { timeout: 20_000 });
+  await page.waitForTimeout(1000);
+  const t = await page.evaluate(() => document.getElementById("player").video.currentTime);
+  assert.ok(t >= 67.5 && t < 69, `stopped at ${t}`);
+  await screenshot(page, "embed-params-subtitle-stop");
+  await page.close();
 });
 
 test("URL parameters: p2p=0 opens no tracker connection and hides the P2P warning", async () => {
