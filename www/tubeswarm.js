@@ -64,7 +64,10 @@ class TubeswarmPlayer extends HTMLElement {
     this.seekbar = setupSeekbar(this.ctx);
     this.menus = setupMenus(this.ctx);
     this.live = setupLive(this.ctx);
-    this.panels = setupPanels(this.ctx, { onP2pToggle: () => this.setP2p(!this.player?.stats().p2pEnabled) });
+    this.panels = setupPanels(this.ctx, {
+      onP2pToggle: () => this.setP2p(!this.player?.stats().p2pEnabled),
+      onStats: (s) => this.privacy.show(s.p2pEnabled),
+    });
     this.privacy = setupPrivacy(this.ctx, { onP2pOff: () => this.setP2p(false) });
     setupKeyboard(this.ctx, {
       togglePlay: this.controls.togglePlay,
@@ -80,12 +83,14 @@ class TubeswarmPlayer extends HTMLElement {
   }
 
   connectedCallback() {
+    this.panels.start();
     this._applyLanguage();
     this._applyMediaAttributes();
     if (!this.player && this._hasSource()) this._scheduleLoad();
   }
 
   disconnectedCallback() {
+    this.panels.stop();
     this._unload();
     this._ready = null;
   }
@@ -115,7 +120,6 @@ class TubeswarmPlayer extends HTMLElement {
   setP2p(on) {
     rememberP2p(on);
     this.player?.setP2p(on, on);
-    this.privacy.show(on && this._p2pConfigured);
     this.panels.update();
   }
 
@@ -205,7 +209,6 @@ class TubeswarmPlayer extends HTMLElement {
       const merged = this._peertube ? mergePeerTube(options, this._peertube) : options;
       if (this._peertube?.poster && !this.getAttribute("poster")) this.video.poster = this._peertube.poster;
       if (p2pRefused()) merged.p2p = false;
-      this._p2pConfigured = merged.trackers?.length > 0;
       this._sourceCount = 1 + (merged.mirrors?.length || 0);
       this._loadChapters();
       this._loadStoryboard();
@@ -215,7 +218,6 @@ class TubeswarmPlayer extends HTMLElement {
       if (generation !== this._generation) { player.destroy(); throw new Error("superseded"); }
       this.player = player;
       this._wirePlayer(player);
-      this.privacy.show(this._p2pConfigured && merged.p2p !== false);
       if (this.hasAttribute("autoplay")) this._autoplay();
       return player;
     })();

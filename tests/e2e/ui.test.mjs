@@ -164,6 +164,7 @@ test("languages: lang=fr gives French labels, an Italian browser gets Italian", 
   await done(fr);
   const it = await viewer("", { context: { locale: "it-IT" } });
   assert.equal(await inPlayer(it, ".play").getAttribute("aria-label"), "Riproduci");
+  await inPlayer(it, ".privacy").waitFor({ state: "visible", timeout: 10_000 });
   assert.match(await inPlayer(it, ".privacy span").textContent(), /indirizzo IP/);
   // The attribute wins over the browser's languages, and can change live.
   await it.evaluate(() => document.getElementById("player").setAttribute("lang", "en"));
@@ -281,7 +282,7 @@ test("at 320 px wide every control stays inside the player", async () => {
 
 test("privacy: the notice shows with P2P on; turning P2P off sticks across a reload", async () => {
   const page = await viewer();
-  assert.ok(await inPlayer(page, ".privacy").isVisible());
+  await inPlayer(page, ".privacy").waitFor({ state: "visible", timeout: 10_000 });
   assert.equal(await page.evaluate(() => document.getElementById("player").player.stats().p2pEnabled), true);
   await inPlayer(page, ".privacy-off").click();
   assert.equal(await page.evaluate(() => document.getElementById("player").player.stats().p2pEnabled), false);
@@ -337,6 +338,22 @@ test("live: LIVE badge; more than 10 s behind shows Back to live, which returns 
   });
   await inPlayer(page, ".back-to-live").waitFor({ state: "hidden", timeout: 10_000 });
   await done(page);
+});
+
+test("latency-mode=small reaches the engine: P2P is off for that viewer", async () => {
+  // The engine turns P2P off for the whole session in small-latency mode; the
+  // sample VOD (which has a hash map, so P2P can run) shows it either way.
+  const small = await viewer("&latency-mode=small");
+  const normal = await viewer();
+  await Promise.all([playUntil(small, 1, { from: 0 }), playUntil(normal, 1, { from: 0 })]);
+  const stats = (page) => page.evaluate(() => document.getElementById("player").player.stats());
+  assert.equal((await stats(small)).p2pEnabled, false);
+  assert.equal((await stats(normal)).p2pEnabled, true);
+  // The IP-address notice follows the engine: shown with P2P on, not without.
+  await inPlayer(normal, ".privacy").waitFor({ state: "visible", timeout: 10_000 });
+  assert.equal(await inPlayer(small, ".privacy").isVisible(), false);
+  await done(small);
+  await done(normal);
 });
 
 test("errors: a missing video with a broken mirror says every source failed, and Retry tries again", async () => {

@@ -1,5 +1,6 @@
 // The P2P panel (peers, speeds, bytes from servers vs peers, uploaded) and the
-// "stats for nerds" panel, both refreshed once a second while open.
+// "stats for nerds" panel, both refreshed once a second while open; the stats
+// also go to `onStats` each second (the privacy notice follows p2pEnabled).
 
 const MB = 1e6;
 const bytes = (n) => (n >= MB ? `${(n / MB).toFixed(2)} MB` : `${(n / 1e3).toFixed(0)} kB`);
@@ -15,7 +16,7 @@ function figures(dl, rows) {
   }));
 }
 
-export function setupPanels(ctx, { onP2pToggle }) {
+export function setupPanels(ctx, { onP2pToggle, onStats }) {
   const { $, video } = ctx;
   const p2pPanel = $(".p2p-panel"), nerdPanel = $(".nerd-panel");
   const p2pButton = $(".p2p-button"), statsButton = $(".stats-button");
@@ -42,6 +43,7 @@ export function setupPanels(ctx, { onP2pToggle }) {
     const up = dt > 0 ? ((s.p2pUploadedBytes - last.up) * 8) / dt : 0;
     last = { at: now, down: s.httpDownloadedBytes + s.p2pDownloadedBytes, up: s.p2pUploadedBytes };
     p2pButton.dataset.peers = String(s.peers);
+    onStats(s);
 
     if (!p2pPanel.hidden) {
       figures($(".p2p-figures"), [
@@ -70,6 +72,11 @@ export function setupPanels(ctx, { onP2pToggle }) {
       figures($(".nerd-figures"), rows);
     }
   }
-  const timer = setInterval(update, 1000);
-  return { update, stop: () => clearInterval(timer) };
+  let timer = 0;
+  return {
+    update,
+    /** Refresh once a second while the element is in a document. */
+    start() { clearInterval(timer); timer = setInterval(update, 1000); },
+    stop() { clearInterval(timer); },
+  };
 }

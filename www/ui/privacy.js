@@ -26,7 +26,7 @@ export function setupPrivacy(ctx, { onP2pOff }) {
   ctx.$(".privacy-off").addEventListener("click", () => onP2pOff());
   ctx.$(".privacy-dismiss").addEventListener("click", () => { dismissed = true; notice.hidden = true; });
   return {
-    /** Show the notice while P2P is on (until the viewer dismisses it). */
+    /** Show the notice while the engine has P2P on (until the viewer dismisses it). */
     show(p2pOn) { notice.hidden = !p2pOn || dismissed; },
   };
 }

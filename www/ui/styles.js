@@ -52,6 +52,7 @@ svg { width: 20px; height: 20px; fill: currentColor; vertical-align: middle; poi
 
 .panel { position: absolute; top: 8px; left: 8px; max-width: calc(100% - 16px); max-height: calc(100% - 80px); overflow: auto;
          background: rgba(20,20,20,.92); border-radius: 6px; padding: 8px 12px; z-index: 2; font-size: 13px; }
+.notice:not([hidden]) ~ .panel { top: 48px; max-height: calc(100% - 120px); }
 .panel h2 { font-size: 14px; margin: 0 32px 6px 0; }
 .panel .close { position: absolute; top: 4px; right: 4px; }
 .panel dl { display: grid; grid-template-columns: auto auto; gap: 2px 12px; margin: 0; }
