@@ -44,7 +44,7 @@ async fn wait_for(status: &mut watch::Receiver<Status>, what: &str, limit: Durat
 }
 
 #[test]
-fn a_native_viewer_receives_verified_segments_from_the_seeder_over_data_channels() {
+fn native_viewers_receive_verified_segments_from_the_seeder_over_data_channels_at_once() {
     runtime().block_on(async {
         let server = demo_server().await;
         let base = format!("http://{}", server.addr);
@@ -71,9 +71,13 @@ fn a_native_viewer_receives_verified_segments_from_the_seeder_over_data_channels
         .await
         .unwrap();
         let level = streams.iter().find(|s| s.key == StreamKey::Level(0)).expect("the 240p stream");
-        let received = leech(level, &hashes, &tracker, 6, Duration::from_secs(60)).await;
-        let received_bytes: u64 = received.iter().map(|(_, n)| *n as u64).sum();
-        assert_eq!(received.len(), 6, "segments received and verified: {received:?}");
+        // Three viewers at once, each asking for six segments.
+        let viewer = || leech(level, &hashes, &tracker, 6, Duration::from_secs(60));
+        let (a, b, c) = tokio::join!(viewer(), viewer(), viewer());
+        for received in [&a, &b, &c] {
+            assert_eq!(received.len(), 6, "segments received and verified: {received:?}");
+        }
+        let received_bytes: u64 = [a, b, c].iter().flatten().map(|(_, n)| *n as u64).sum();
 
         wait_for(&mut status, "the upload counted", Duration::from_secs(5), |s| s.uploaded_bytes >= received_bytes).await;
         stop_seeder.send(()).unwrap();
@@ -149,7 +153,7 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
             }
         }
         if !in_flight {
-            let next = (0..).map(|i: i64| i).take(known.len()).find(|id| !got.iter().any(|(g, _)| g == id));
+            let next = (0..known.len() as i64).find(|id| !got.iter().any(|(g, _)| g == id));
             if let Some(conn) = next.and_then(|id| swarm.best_peer_for(id).map(|conn| (conn, id))) {
                 swarm.request(now_ms(), conn.0, conn.1, None, &mut out);
                 in_flight = true;

@@ -123,7 +123,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Args>
             "--store-mb" => parsed.store_bytes = number(&value)?.max(1) << 20,
             "--upload-limit" => {
                 let mbps: f64 = value.parse().map_err(|_| format!("{flag}: not a number: {value}"))?;
-                if !(mbps > 0.0) {
+                if mbps.is_nan() || mbps <= 0.0 {
                     return Err(format!("{flag}: must be more than 0: {value}"));
                 }
                 parsed.upload_limit_bps = Some((mbps * 1e6) as u64);

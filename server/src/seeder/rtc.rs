@@ -208,15 +208,6 @@ impl Rtc {
         let _ = tokio::time::timeout(limit, futures_util::future::join_all(closing)).await;
     }
 
-    /// Connections not closed yet (open or connecting).
-    pub fn len(&self) -> usize {
-        self.shared.peers.lock().unwrap().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Register a new connection for `conn` (replacing, silently, one it has)
     /// before the crate makes it, so a `ClosePeer` in between is not lost.
     fn reserve(&self, conn: ConnId) -> u64 {
