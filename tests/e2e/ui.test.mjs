@@ -43,6 +43,15 @@ test("play button and speed menu: clicking 1.5× plays at 1.5", async () => {
   await screenshot(page, "ui-speed");
   await inPlayer(page, ".play").click();
   assert.equal((await videoProps(page, ["paused"])).paused, true);
+  // By keyboard alone: Enter opens the menu on the checked item, ↓ moves, Enter picks.
+  await inPlayer(page, ".speed-button").focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.getElementById("player").shadowRoot.activeElement.textContent), "1.5×");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  assert.equal((await videoProps(page, ["playbackRate"])).playbackRate, 1.75);
+  assert.equal(await inPlayer(page, ".speed-menu").isVisible(), false);
+  assert.equal(await page.evaluate(() => document.getElementById("player").shadowRoot.activeElement.className), "speed-button");
   await done(page);
 });
 
@@ -81,6 +90,11 @@ test("chapters from a WebVTT file mark the bar and name the hovered chapter", as
     && Number.isFinite(document.getElementById("player").video.duration));
   await hoverSeekbarAt(page, 50);
   assert.equal(await inPlayer(page, ".tooltip-chapter").textContent(), "Middle part");
+  // Inline data through the property wins over the attribute.
+  await page.evaluate(() => { document.getElementById("player").chapters = { chapters: [{ timecode: 0, title: "All" }, { timecode: 90, title: "Second half" }] }; });
+  assert.equal(await inPlayer(page, ".marker").count(), 1);
+  await hoverSeekbarAt(page, 100);
+  assert.equal(await inPlayer(page, ".tooltip-chapter").textContent(), "Second half");
   await done(page);
 });
 
