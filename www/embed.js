@@ -100,13 +100,6 @@ async function start() {
     attrs.peertube = params.peertube;
     if (params.videoId) attrs["video-id"] = params.videoId;
     if (video.poster) attrs.poster = video.poster;
-    // An element without PeerTube mode gets the resolved stream directly.
-    if (!(customElements.get("tubeswarm-player").observedAttributes || []).includes("peertube")) {
-      attrs.src = video.src;
-      if (video.segmentsSha256Url) attrs["segments-sha256-url"] = video.segmentsSha256Url;
-      if (video.trackers.length) attrs.trackers = video.trackers.join(" ");
-      if (video.mirrors.length) attrs.mirrors = video.mirrors.join(" ");
-    }
   } else if (params.src) {
     Object.assign(attrs, streamAttributes());
   } else {

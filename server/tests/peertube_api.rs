@@ -174,6 +174,7 @@ fn video_details_have_peertubes_hls_shape() {
     );
     assert_eq!(v["files"], serde_json::json!([]));
     assert_eq!(v["embedPath"], format!("/videos/embed/{UUID}"));
+    assert_eq!(v["previewPath"], Value::Null, "no preview image in the sample");
     for key in ["category", "licence", "language", "privacy", "state"] {
         assert!(v[key]["label"].is_string(), "{key} is a VideoConstant");
     }

@@ -320,8 +320,10 @@ async fn video(
         "publishedAt": when,
         "originallyPublishedAt": null,
         "inputFileUpdatedAt": when,
-        "thumbnailPath": format!("{VOD_URL}/storyboard.jpg"),
-        "previewPath": format!("{VOD_URL}/storyboard.jpg"),
+        // The sample has no preview image (the storyboard is a sprite sheet, not
+        // a poster): null, so a player shows no poster rather than a wrong one.
+        "thumbnailPath": null,
+        "previewPath": null,
         "embedPath": format!("/videos/embed/{uuid}"),
         "embedUrl": format!("{base}/videos/embed/{uuid}"),
     });
