@@ -116,7 +116,10 @@ async function start() {
   el.video.addEventListener("pause", () => main.toggleAttribute("data-playing", false));
   trackIdle();
 
-  if (params.api) startEmbedApi(el, { scope: params.scope, captionSources: video ? video.captions : [] });
+  // Opened on its own (no parent frame), there is no host to talk to.
+  if (params.api && window.parent !== window) {
+    startEmbedApi(el, { scope: params.scope, captionSources: video ? video.captions : [] });
+  }
 
   if (params.subtitle) {
     Promise.resolve(el.ready).then(() => selectSubtitle(el, params.subtitle)).catch(() => {});
@@ -135,18 +138,19 @@ function trackIdle() {
   active();
 }
 
-/** `subtitle=<language>`: shown from the start (through the element if it can). */
+/** `subtitle=<language>`: that language's captions shown from the start. */
 function selectSubtitle(el, language) {
-  if (typeof el.captions === "function" && typeof el.setCaption === "function") {
-    const c = el.captions().find((c) => c.language === language || c.id === language);
-    if (c) el.setCaption(c.id);
-    return;
-  }
+  const tracks = el.video.textTracks;
+  // The element adds caption tracks as it learns of them (API, then playlist) and
+  // keeps the one showing when it renews them: choose once, when it appears.
   const pick = () => {
-    for (const t of el.video.textTracks) t.mode = t.language === language ? "showing" : "disabled";
+    const wanted = [...tracks].find((t) => t.language === language);
+    if (!wanted) return;
+    for (const t of tracks) t.mode = t === wanted ? "showing" : "disabled";
+    tracks.removeEventListener("addtrack", pick);
   };
+  tracks.addEventListener("addtrack", pick);
   pick();
-  el.video.textTracks.addEventListener("addtrack", pick);
 }
 
 start();

@@ -49,40 +49,23 @@ export function startEmbedApi(el, { scope = "peertube", captionSources = [] } = 
   };
   const resolutionUpdate = () => channel.notify("resolutionUpdate", resolutions());
 
-  // The element's caption list when it has one; the video's text tracks otherwise.
+  // The captions are the video's text tracks: the element adds one <track> per
+  // caption file (PeerTube's and the master playlist's), whose src is the file.
   const captionTracks = () => {
-    const tracks = Array.from(video.textTracks || []).filter((t) => t.kind === "subtitles" || t.kind === "captions");
-    const srcOf = (language) => captionSources.find((c) => c.language === language)?.src || "";
-    if (typeof el.captions === "function") {
-      return el.captions().map((c) => {
-        const track = tracks.find((t) => (c.language && t.language === c.language) || t.label === c.label);
-        return {
-          id: c.language || String(c.id),
-          elementId: c.id,
-          label: c.label,
-          src: c.src || srcOf(c.language),
-          mode: track ? track.mode : "disabled",
-        };
-      });
-    }
-    // The element draws captions with <track> children of the video: their src is the file.
     const elements = Array.from(video.querySelectorAll("track"));
-    return tracks.map((t) => ({
-      id: t.language || t.id || t.label,
-      track: t,
-      label: t.label,
-      src: elements.find((e) => e.track === t)?.src || srcOf(t.language),
-      mode: t.mode,
-    }));
+    return Array.from(video.textTracks || [])
+      .filter((t) => t.kind === "subtitles" || t.kind === "captions")
+      .map((t) => ({
+        // PeerTube's caption ids are language codes: setCaption("en").
+        id: t.language || t.id || t.label,
+        track: t,
+        label: t.label,
+        src: elements.find((e) => e.track === t)?.src || captionSources.find((c) => c.language === t.language)?.src || "",
+        mode: t.mode,
+      }));
   };
   const setCaption = (id) => {
-    const tracks = captionTracks();
-    const chosen = tracks.find((c) => c.id === id);
-    if (typeof el.setCaption === "function") {
-      el.setCaption(chosen ? chosen.elementId : null);
-      return;
-    }
-    for (const c of tracks) c.track.mode = c === chosen ? "showing" : "disabled";
+    for (const c of captionTracks()) c.track.mode = c.id === id ? "showing" : "disabled";
   };
 
   channel
