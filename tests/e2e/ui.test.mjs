@@ -163,6 +163,8 @@ test("keyboard shortcuts change time, volume, rate, mute and play state", async 
   await page.keyboard.press(".");
   const stepped = (await videoProps(page, ["currentTime"])).currentTime - before;
   assert.ok(stepped > 0 && stepped < 0.1, `frame step ${stepped}`);
+  await page.keyboard.press("Home");
+  assert.equal((await videoProps(page, ["currentTime"])).currentTime, 0);
   await page.keyboard.press("k");
   await waitFor(page, () => !document.getElementById("player").video.paused);
   await page.keyboard.press(" ");

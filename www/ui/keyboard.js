@@ -15,7 +15,8 @@ export function setupKeyboard(ctx, { togglePlay, toggleFullscreen }) {
   const seekBy = (delta) => {
     const d = video.duration;
     const end = Number.isFinite(d) ? d : video.seekable.length ? video.seekable.end(video.seekable.length - 1) : video.currentTime;
-    video.currentTime = Math.max(0, Math.min(end, video.currentTime + delta));
+    const start = video.seekable.length ? video.seekable.start(0) : 0;
+    video.currentTime = Math.max(start, Math.min(end, video.currentTime + delta));
   };
   const clampRate = (r) => Math.round(Math.min(MAX_RATE, Math.max(MIN_RATE, r)) * 100) / 100;
 
@@ -36,6 +37,8 @@ export function setupKeyboard(ctx, { togglePlay, toggleFullscreen }) {
       case "m": video.muted = !video.muted; break;
       case "<": video.playbackRate = clampRate(video.playbackRate - RATE_STEP); break;
       case ">": video.playbackRate = clampRate(video.playbackRate + RATE_STEP); break;
+      case "Home": seekBy(-Infinity); break; // as a slider's own keys
+      case "End": if (Number.isFinite(video.duration)) seekBy(Infinity); else return; break;
       case ",": if (video.paused) seekBy(-FRAME_S); break;
       case ".": if (video.paused) seekBy(FRAME_S); break;
       default:
