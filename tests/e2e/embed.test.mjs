@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServer, launchBrowser, screenshot, ROOT, VOD } from "./harness.mjs";
 import { startSite } from "./other-origin.mjs";
+import { parseTimecode, readEmbedParams } from "../../www/embed/params.js";
 
 // The host page comes from a second server (another port: another origin), so
 // every call crosses origins through postMessage.
@@ -332,4 +333,19 @@ test("a PeerTube video that does not exist shows why", async () => {
   await page.waitForFunction(() => !document.querySelector(".failure").hidden, null, { timeout: 10_000 });
   assert.match(await page.evaluate(() => document.querySelector(".failure").textContent), /video not found \(404\)/);
   await page.close();
+});
+
+test("embed parameters: PeerTube's time codes and toggles", () => {
+  assert.deepEqual(["65", "65s", "1m5s", "1h2m3s", "2m", "1.5", "", "abc", "1x", "m"].map(parseTimecode), [65, 65, 65, 3723, 120, 1.5, null, null, null, null]);
+  const defaults = readEmbedParams("?src=a.m3u8");
+  assert.deepEqual(
+    [defaults.title, defaults.warningTitle, defaults.peertubeLink, defaults.p2p, defaults.controls, defaults.api, defaults.muted, defaults.scope],
+    [true, true, true, true, true, false, false, "peertube"],
+    "PeerTube's defaults",
+  );
+  const set = readEmbedParams("?title=0&warningTitle=false&p2p=0&controls=0&api=true&muted=1&loop=1&playbackRate=1.5&trackers=a,b%20c&start=1m");
+  assert.deepEqual(
+    [set.title, set.warningTitle, set.p2p, set.controls, set.api, set.muted, set.loop, set.playbackRate, set.trackers, set.start],
+    [false, false, false, false, true, true, true, 1.5, ["a", "b", "c"], 60],
+  );
 });
