@@ -3,6 +3,9 @@
 //! a WebTorrent tracker. It opens N sockets (at most ~500 at once while
 //! connecting), each joins K info_hashes, then every socket announces on each of
 //! its info_hashes R times per second (spread evenly, with jitter) for S seconds.
+//! `--rate 0` is the saturation mode instead: every socket keeps one announce in
+//! flight per info_hash, sending the next as soon as one is answered, so the
+//! answered rate is what the tracker (and this one-thread client) can carry.
 //! It counts the announces the tracker answered (an `announce` reply with
 //! `interval` or `complete`), the failures, and the tracker process's resident
 //! memory (`VmRSS` of /proc/PID/status) at the end of the steady phase.
@@ -111,6 +114,8 @@ async fn client(
         Message::text(m.to_string())
     };
     let reader_counters = counters.clone();
+    // Saturation mode: each answer lets the writer send the next announce.
+    let (answered_tx, mut answered_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let reader = tokio::spawn(async move {
         while let Some(Ok(msg)) = rx.next().await {
             let Message::Text(text) = msg else { continue };
@@ -121,6 +126,7 @@ async fn client(
                 if Instant::now() >= steady_from && Instant::now() < stop_at {
                     reader_counters.answered.fetch_add(1, Ordering::Relaxed);
                 }
+                let _ = answered_tx.send(());
             }
         }
         reader_counters.closed.fetch_add(1, Ordering::Relaxed);
@@ -129,6 +135,29 @@ async fn client(
         if tx.send(announce(hash, Some("started"))).await.is_err() {
             return;
         }
+    }
+    if args.rate <= 0.0 {
+        // The `started` answers arrive during the ramp; from the steady phase on,
+        // one new announce per answer, round-robin over the hashes.
+        tokio::time::sleep_until(steady_from.into()).await;
+        while answered_rx.try_recv().is_ok() {} // the `started` answers: not ours to follow
+        for hash in &hashes {
+            if tx.send(announce(hash, None)).await.is_err() {
+                return;
+            }
+            counters.sent.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut next = 0;
+        while let Ok(Some(())) = tokio::time::timeout_at(stop_at.into(), answered_rx.recv()).await {
+            next = (next + 1) % hashes.len();
+            if tx.send(announce(&hashes[next], None)).await.is_err() {
+                return;
+            }
+            counters.sent.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = tx.send(Message::Close(None)).await;
+        reader.abort();
+        return;
     }
     // Steady phase: one announce per hash every 1/rate s, phase-shifted per client.
     let period = Duration::from_secs_f64(1.0 / args.rate.max(0.001));
@@ -201,7 +230,7 @@ fn main() {
             "answered": answered,
             "failures": c.failures.load(Ordering::Relaxed),
             "answered_per_s": answered as f64 / args.seconds,
-            "offered_per_s": args.clients as f64 * args.hashes as f64 * args.rate,
+            "offered_per_s": if args.rate > 0.0 { Some(args.clients as f64 * args.hashes as f64 * args.rate) } else { None },
             "rss_before_kib": rss_before,
             "rss_peak_kib": rss_peak,
             "rss_end_kib": rss_end,

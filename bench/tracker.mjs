@@ -1,0 +1,65 @@
+// Tracker: tubeswarm's tracker (target/release/tubeswarm-tracker, limits opened up
+// for one loopback address) vs npm's bittorrent-tracker server (WebSocket only,
+// as PeerTube runs it), one after the other, each under the same load from
+// target/release/tubeswarm-bench-tracker: N WebSocket clients, each announcing on
+// 2 of 1,000 info_hashes at a steady rate. Figures: announces answered per second
+// over the steady phase, and the server process's peak VmRSS.
+// Both processes get `ulimit -n 20000` (10,000 sockets each side).
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ROOT, startProcess, row, log } from "./lib.mjs";
+
+const run_ = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_TRACKER_SECONDS || 10);
+const FDS = 20000;
+/** [clients, announces per second per info_hash] */
+const LOADS = [[1000, 2], [10000, 0.25]];
+
+const inShell = (cmd) => ["-c", `ulimit -n ${FDS} 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${cmd}`];
+const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
+
+function startTubeswarm() {
+  const bin = join(ROOT, "target", "release", "tubeswarm-tracker");
+  return startProcess("bash", inShell(`${q(bin)} --port 0 --max-connections 20000 --max-peers-per-swarm 20000 --announces-per-window 0`));
+}
+function startBittorrentTracker() {
+  const script = join(ROOT, "server", "tests", "tracker-compat", "server.mjs");
+  return startProcess("bash", inShell(`node ${q(script)} ${q(join(ROOT, "node_modules"))}`));
+}
+
+async function load(server, clients, rate) {
+  const bin = join(ROOT, "target", "release", "tubeswarm-bench-tracker");
+  const cmd = `${q(bin)} --url ${q(server.url)} --pid ${server.pid} --clients ${clients} --hashes 2 --rate ${rate} --seconds ${SECONDS} --json`;
+  const { stdout } = await run_("bash", inShell(cmd), { maxBuffer: 1 << 20, timeout: 180_000 });
+  return JSON.parse(stdout);
+}
+
+export async function run() {
+  const detail = {};
+  const rows = [];
+  for (const [clients, rate] of LOADS) {
+    const result = {};
+    for (const [name, start] of [["tubeswarm", startTubeswarm], ["bittorrent-tracker", startBittorrentTracker]]) {
+      log(`tracker: ${name}, ${clients} clients`);
+      const server = await start();
+      try {
+        result[name] = await load(server, clients, rate);
+      } finally {
+        await server.stop();
+      }
+    }
+    detail[clients] = result;
+    const a = result.tubeswarm, b = result["bittorrent-tracker"];
+    const o = { otherName: "bittorrent-tracker (npm)", digits: 0 };
+    const offered = `offered ${a.offered_per_s}/s`;
+    rows.push(row("tracker", `${clients} clients: announces answered/s (${offered})`, a.answered_per_s, b.answered_per_s, {
+      ...o, unit: "/s", better: "higher",
+      note: a.connect_failed || b.connect_failed ? `connections refused: ${a.connect_failed} / ${b.connect_failed}` : "",
+    }));
+    rows.push(row("tracker", `${clients} clients: peak RSS`, a.rss_peak_kib / 1024, b.rss_peak_kib / 1024, { ...o, unit: "MiB" }));
+  }
+  return { rows, detail };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await run(), null, 1));
