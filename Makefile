@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (both install what they need first):
 #   make demo   build everything, make the sample media, serve on http://127.0.0.1:8080/
 #   make test   run every test (native, then end-to-end in headless Chromium)
-.PHONY: demo test setup build clean bench-swarm
+.PHONY: demo test setup build clean bench-swarm bench
 
 demo:
 	scripts/demo.sh
@@ -21,3 +21,8 @@ clean:
 # The swarm simulator's table: offload, stalls, startup, with and without P2P.
 bench-swarm:
 	cargo run -q --release -p tubeswarm-server --bin tubeswarm-bench-swarm
+
+# Every benchmark side by side (bundle, parsing, startup, swarm, tracker, hashing):
+# one table, and bench-results/bench.{json,md}. See BENCHMARKS.md.
+bench:
+	scripts/bench.sh

@@ -1,0 +1,151 @@
+// Swarm: offload, stalls and startup.
+//  1. The simulator (target/release/tubeswarm-bench-swarm, virtual time, seeded):
+//     10, 30 and 100 viewers joining over a minute, VOD and live, each run beside
+//     the same run over HTTP only.
+//  2. Real browsers: 3 Chromium contexts per player (what 2 cores carry), joining
+//     STAGGER_S apart on the demo VOD at level 1 (480p) with its segment hashes,
+//     through the demo server's tracker: tubeswarm's demo page, then, on a fresh
+//     server, hls.js 1.7.4 + p2p-media-loader 2.3.1 (tests/compat/p2pml.html).
+//     Offload = p2p / (p2p + http) bytes of the later two viewers; stalls = a
+//     `waiting` after the first frame; startup = play() to the first frame.
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ROOT, RESULTS, launchBrowser, startDemo, median, row, log, VOD } from "./lib.mjs";
+import { openPlayer } from "../tests/e2e/harness.mjs";
+import { startP2pmlServer } from "../tests/compat/p2pml-server.mjs";
+
+const VIEWERS = 3;
+const STAGGER_S = Number(process.env.BENCH_SWARM_STAGGER_S || 10);
+const PLAY_S = Number(process.env.BENCH_SWARM_PLAY_S || 25); // each later viewer plays this long
+const LEVEL = 1;
+
+async function simulator() {
+  log("swarm: simulator (10, 30, 100 viewers)");
+  const json = join(RESULTS, "bench-swarm.json");
+  const { stdout } = await promisify(execFile)(join(ROOT, "target", "release", "tubeswarm-bench-swarm"), ["--viewers", "10,30,100", "--json", json], { maxBuffer: 1 << 20 });
+  const runs = JSON.parse(await readFile(json, "utf8"));
+  const rows = runs.map(({ p2p, http_only: http }) => {
+    const ceiling = (100 * (p2p.viewers - 1)) / p2p.viewers;
+    return row("swarm (simulator)", `${p2p.live ? "live" : "VOD 3 min"}, ${p2p.viewers} viewers: origin MB`, p2p.origin_bytes / 1e6, http.origin_bytes / 1e6, {
+      otherName: "same run, HTTP only", unit: "MB", digits: 0,
+      note: `offload ${(100 * p2p.offload).toFixed(1)} % (ceiling ${ceiling.toFixed(1)} %); stalls ${p2p.stall_seconds.toFixed(1)} / ${http.stall_seconds.toFixed(1)} s; startup median ${p2p.startup_median_ms} / ${http.startup_median_ms} ms`,
+    });
+  });
+  return { rows, detail: { table: stdout, runs } };
+}
+
+/** In the page: play, time play() → first frame, count stalls after it. */
+function playAndWatch(video) {
+  video.muted = true;
+  window.__bench = { stalls: 0, stallMs: 0, startupMs: null };
+  const b = window.__bench;
+  const t0 = performance.now();
+  let since = null;
+  video.requestVideoFrameCallback(() => { b.startupMs = performance.now() - t0; });
+  video.addEventListener("waiting", () => { if (b.startupMs !== null && !video.seeking) since = performance.now(); });
+  video.addEventListener("playing", () => { if (since !== null) { b.stalls += 1; b.stallMs += performance.now() - since; since = null; } });
+  video.addEventListener("seeking", () => { since = null; });
+  return video.play().catch(() => {});
+}
+
+const SIDES = {
+  tubeswarm: {
+    async open(browser, demo) {
+      const context = await browser.newContext();
+      const page = await openPlayer(context, demo.url, VOD, `&level=${LEVEL}`);
+      await page.evaluate(`(${playAndWatch})(document.getElementById("player").video)`);
+      return page;
+    },
+    read: (page) => page.evaluate(() => {
+      const el = document.getElementById("player"), s = el.player.stats();
+      return { t: el.video.currentTime, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, ...window.__bench };
+    }),
+  },
+  "hls.js + p2p-media-loader": {
+    async open(browser, demo, p2pml) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const master = new URL(VOD, demo.url).href;
+      const tracker = new URL("tracker/socket", demo.url).href.replace(/^http/, "ws");
+      const hashes = new URL(VOD.replace("-master.m3u8", "-segments-sha256.json"), demo.url).href;
+      await page.goto(`${p2pml.url}p2pml.html?src=${encodeURIComponent(master)}&tracker=${encodeURIComponent(tracker)}&level=${LEVEL}&hashes=${encodeURIComponent(hashes)}`);
+      await page.waitForFunction(() => window.__hls && window.__p2pml.levels.length > 0, null, { timeout: 20_000 });
+      await page.evaluate(`(${playAndWatch})(window.__video)`);
+      return page;
+    },
+    read: (page) => page.evaluate(() => {
+      const s = window.__p2pml, v = window.__video;
+      const peers = Object.values(s.peers).reduce((n, l) => n + l.length, 0);
+      return { t: v.currentTime, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, ...window.__bench };
+    }),
+  },
+};
+
+async function browsers(browser) {
+  const results = {};
+  for (const [name, side] of Object.entries(SIDES)) {
+    log(`swarm: ${VIEWERS} Chromium contexts, ${name}`);
+    const demo = await startDemo();
+    const p2pml = await startP2pmlServer();
+    const pages = [];
+    try {
+      for (let i = 0; i < VIEWERS; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, STAGGER_S * 1000));
+        pages.push(await side.open(browser, demo, p2pml));
+      }
+      const last = pages.at(-1);
+      const deadline = Date.now() + (PLAY_S + 40) * 1000;
+      for (;;) {
+        const s = await side.read(last);
+        if (s.error) throw new Error(`${name}: MediaError ${s.error}`);
+        if (s.t >= PLAY_S || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      results[name] = await Promise.all(pages.map(side.read));
+    } finally {
+      for (const p of pages) await p.context().close();
+      await p2pml.stop();
+      await demo.stop();
+    }
+  }
+  const later = (name) => results[name].slice(1);
+  const offload = (name) => {
+    const p2p = later(name).reduce((n, s) => n + s.p2p, 0), http = later(name).reduce((n, s) => n + s.http, 0);
+    return (100 * p2p) / (p2p + http);
+  };
+  const stalls = (name) => results[name].reduce((n, s) => n + s.stalls, 0);
+  const startup = (name) => median(results[name].map((s) => s.startupMs));
+  const [a, b] = Object.keys(SIDES);
+  const o = { otherName: b, digits: 0 };
+  const what = `${VIEWERS} Chromium viewers ${STAGGER_S} s apart`;
+  return {
+    rows: [
+      row("swarm (browsers)", `${what}: offload of the later ${VIEWERS - 1}`, offload(a), offload(b), { ...o, unit: "%", better: "higher", digits: 1 }),
+      row("swarm (browsers)", `${what}: stalls (all viewers)`, stalls(a), stalls(b), { ...o, note: `stalled ${results[a].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} / ${results[b].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} ms` }),
+      row("swarm (browsers)", `${what}: startup, play() to first frame, median`, startup(a), startup(b), { ...o, unit: "ms" }),
+    ],
+    detail: results,
+  };
+}
+
+export async function run({ browser } = {}) {
+  const sim = await simulator();
+  const own = !browser;
+  browser ??= await launchBrowser();
+  try {
+    const real = await browsers(browser);
+    return { rows: [...sim.rows, ...real.rows], detail: { simulator: sim.detail, browsers: real.detail } };
+  } finally {
+    if (own) await browser.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const only = process.argv[2];
+  if (only === "--browsers") {
+    const browser = await launchBrowser();
+    try { console.log(JSON.stringify(await browsers(browser), null, 1)); } finally { await browser.close(); }
+  } else console.log(JSON.stringify(await run(), null, 1));
+}
