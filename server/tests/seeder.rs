@@ -75,9 +75,9 @@ fn native_viewers_receive_verified_segments_from_the_seeder_over_data_channels_a
         let viewer = || leech(level, &hashes, &tracker, 6, Duration::from_secs(60));
         let (a, b, c) = tokio::join!(viewer(), viewer(), viewer());
         for received in [&a, &b, &c] {
-            assert_eq!(received.len(), 6, "segments received and verified: {received:?}");
+            assert_eq!(received.got.len(), 6, "segments received and verified: {received:?}");
         }
-        let received_bytes: u64 = [a, b, c].iter().flatten().map(|(_, n)| *n as u64).sum();
+        let received_bytes: u64 = [a, b, c].iter().flat_map(|l| &l.got).map(|(_, n)| *n as u64).sum();
 
         wait_for(&mut status, "the upload counted", Duration::from_secs(5), |s| s.uploaded_bytes >= received_bytes).await;
         stop_seeder.send(()).unwrap();
@@ -88,10 +88,20 @@ fn native_viewers_receive_verified_segments_from_the_seeder_over_data_channels_a
     });
 }
 
+/// What a native viewer got.
+#[derive(Debug, Default)]
+struct Leeched {
+    /// (wire id, bytes) of each segment received and verified.
+    got: Vec<(i64, usize)>,
+    /// Segments the seeder answered "absent" for (and so no longer announces).
+    absent: Vec<i64>,
+}
+
 /// A viewer that only downloads: joins `stream`'s swarm, asks the peers that
-/// announce segments for the first `wanted` of them, and checks each against
-/// `hashes`. Returns (wire id, bytes) of each verified segment.
-async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, wanted: usize, limit: Duration) -> Vec<(i64, usize)> {
+/// announce segments for the first `wanted` of them, one at a time, and checks
+/// each against `hashes`. A transfer that stalls is asked again; one answered
+/// "absent" is not.
+async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, wanted: usize, limit: Duration) -> Leeched {
     let started = Instant::now();
     let now_ms = || started.elapsed().as_millis() as u64;
     let config = SwarmConfig {
@@ -112,15 +122,15 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
     let known: BTreeSet<i64> = stream.playlist.segments.iter().map(|s| stream.wire_id(s)).collect();
     let mut out = Vec::new();
     swarm.start(&mut out);
-    let mut got: Vec<(i64, usize)> = Vec::new();
+    let mut result = Leeched::default();
     let mut in_flight = false;
-    while got.len() < wanted {
+    while result.got.len() + result.absent.len() < wanted {
         out.drain(..).for_each(|o| io.carry_out(o));
         let left = limit.checked_sub(started.elapsed()).unwrap_or_default();
         let input = match tokio::time::timeout(left.min(Duration::from_millis(250)), inputs.recv()).await {
             Ok(Some(input)) => Some(input),
             Ok(None) => panic!("the IO ended"),
-            Err(_) if left.is_zero() => panic!("{} of {wanted} segments after {limit:?}: {got:?}", got.len()),
+            Err(_) if left.is_zero() => panic!("{} of {wanted} segments after {limit:?}: {result:?}", result.got.len()),
             Err(_) => None,
         };
         match input {
@@ -142,18 +152,23 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
                     let verdict = hashes.verify(&segment.resource.url, segment.resource.range, &bytes);
                     assert_eq!(verdict, Verdict::Valid, "segment {segment_id} from the seeder");
                     assert_eq!(Some(bytes.len() as u64), segment.resource.range.map(|r| r.length));
-                    got.push((segment_id, bytes.len()));
+                    result.got.push((segment_id, bytes.len()));
                 }
                 SwarmEvent::Failed { segment_id, reason, .. } => {
                     in_flight = false;
-                    eprintln!("viewer: segment {segment_id} failed: {reason}");
+                    // After "absent" the swarm forgets that the peer held it.
+                    if swarm.best_peer_for(segment_id).is_none() && swarm.connected() > 0 {
+                        result.absent.push(segment_id);
+                    } else {
+                        eprintln!("viewer: segment {segment_id} failed: {reason}");
+                    }
                 }
                 SwarmEvent::TrackerWarning { message, .. } => eprintln!("viewer: tracker: {message}"),
                 _ => {}
             }
         }
         if !in_flight {
-            let next = (0..known.len() as i64).find(|id| !got.iter().any(|(g, _)| g == id));
+            let next = (0..wanted as i64).find(|id| !result.got.iter().any(|(g, _)| g == id) && !result.absent.contains(id));
             if let Some(conn) = next.and_then(|id| swarm.best_peer_for(id).map(|conn| (conn, id))) {
                 swarm.request(now_ms(), conn.0, conn.1, None, &mut out);
                 in_flight = true;
@@ -164,7 +179,7 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
     swarm.stop(&mut bye);
     bye.into_iter().for_each(|o| io.carry_out(o));
     io.shutdown(Duration::from_secs(2)).await;
-    got
+    result
 }
 
 #[test]
@@ -182,6 +197,45 @@ fn the_seeder_keeps_no_segment_whose_bytes_do_not_match_the_published_hashes() {
         assert_eq!(report.fetch.rejected, report.status.total, "{report:?}");
         assert!(report.status.total > 0);
         assert!(!report.all_verified());
+        server.stop().await.unwrap();
+    });
+}
+
+#[test]
+fn the_seeder_uploads_no_faster_than_its_cap_and_answers_absent_beyond_it() {
+    runtime().block_on(async {
+        let server = demo_server().await;
+        let base = format!("http://{}", server.addr);
+        let tracker = format!("ws://{}/tracker/socket", server.addr);
+        let mut args = Args::new(&format!("{base}/media/{VOD}"));
+        args.trackers.push(tracker.clone());
+        args.levels = vec![720];
+        // 2 Mbit/s for two streams (720p and audio): 1 Mbit/s each, bursts of
+        // 2 s (250 kB), where a 720p segment is about 0.9 MB.
+        args.upload_limit_bps = Some(2_000_000);
+        let (stop_seeder, stopped) = oneshot::channel::<()>();
+        let (status_tx, mut status) = watch::channel(Status::default());
+        let seeding = tokio::spawn(seeder::run(args.clone(), async move { let _ = stopped.await; }, Some(status_tx)));
+        wait_for(&mut status, "every segment fetched", Duration::from_secs(60), |s| s.fetched).await;
+        let streams = tokio::task::spawn_blocking(move || streams::load(&http::agent(), &args).unwrap()).await.unwrap();
+        let hashes = SegmentHashes::from_json_bytes(&tokio::task::spawn_blocking(move || http::get(&http::agent(), &format!("{base}/media/{HASHES}"), None).unwrap()).await.unwrap()).unwrap();
+        let level = streams.iter().find(|s| s.track == Track::Main).unwrap();
+        // The bucket starts empty and is full after 2 s.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+
+        let started = Instant::now();
+        let leeched = leech(level, &hashes, &tracker, 8, Duration::from_secs(60)).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        stop_seeder.send(()).unwrap();
+        let report = tokio::time::timeout(Duration::from_secs(10), seeding).await.unwrap().unwrap().unwrap();
+        eprintln!("capped: {leeched:?} in {elapsed:.1} s, seeder uploaded {}", report.status.uploaded_bytes);
+        // A full bucket lets one segment larger than the burst go; after that the
+        // bucket is in debt and every request in the next seconds is "absent".
+        assert!(!leeched.got.is_empty(), "{leeched:?}");
+        assert!(!leeched.absent.is_empty(), "the cap turned requests away: {leeched:?}");
+        let largest = level.playlist.segments.iter().filter_map(|s| s.resource.range).map(|r| r.length).max().unwrap();
+        let allowed = 1_000_000.0 / 8.0 * (elapsed + 2.0) + largest as f64;
+        assert!((report.status.uploaded_bytes as f64) <= allowed, "{} bytes in {elapsed:.1} s, cap allows {allowed}", report.status.uploaded_bytes);
         server.stop().await.unwrap();
     });
 }
