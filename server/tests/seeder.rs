@@ -1,12 +1,14 @@
-//! The seeder against the real demo server (sample media in `generated/media`,
-//! its WebSocket tracker), and a native viewer: a `Swarm` that only downloads,
+//! The seeder against the real demo server (its media routes and its WebSocket
+//! tracker, over a small sample written here), and a native viewer: a `Swarm` that only downloads,
 //! driven by the same `webrtc`-crate IO, asking the seeder for segments over real
 //! data channels and checking every byte against PeerTube's map of hashes.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use sha2::{Digest, Sha256};
 use tokio::sync::{oneshot, watch};
 use tubeswarm::engine::swarm::{Swarm, SwarmConfig, SwarmEvent};
 use tubeswarm::engine::{Input, SegmentStore, StreamKey, Track};
@@ -15,23 +17,68 @@ use tubeswarm_server::demo::{self, Config, RunningServer};
 use tubeswarm_server::seeder::io::PeerIo;
 use tubeswarm_server::seeder::{self, http, streams, Args, Status};
 
-const VOD: &str = "vod/9c9de5e8-0a1e-484a-b099-e80766180a6d-master.m3u8";
-const HASHES: &str = "vod/9c9de5e8-0a1e-484a-b099-e80766180a6d-segments-sha256.json";
+const VOD: &str = "vod/sample-master.m3u8";
+const HASHES: &str = "vod/sample-segments-sha256.json";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+/// The demo server with its tracker, over a small VOD in PeerTube's layout written
+/// here (byte-range segments of pseudo-random bytes, and their map of hashes):
+/// the seeder cares about bytes and hashes, not about what they decode to.
+struct Demo {
+    server: RunningServer,
+    root: PathBuf,
 }
 
-/// The demo server over the sample media, on a free loopback port.
-async fn demo_server() -> RunningServer {
-    let media = root().join("generated/media");
-    if !media.join(VOD).is_file() {
-        // The sample is made by `tubeswarm-samples` (ffmpeg); without it there is
-        // nothing real to seed. Say so loudly rather than pass quietly.
-        panic!("{} is missing: run `make media` (tubeswarm-samples) first", media.join(VOD).display());
+impl Demo {
+    async fn start() -> Demo {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!("tubeswarm-seeder-test-{}-{}", std::process::id(), COUNT.fetch_add(1, Ordering::SeqCst)));
+        let _ = std::fs::remove_dir_all(&root);
+        write_sample(&root.join("media/vod"));
+        for dir in ["www", "pkg"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        let config = Config { host: "127.0.0.1".into(), port: 0, www: root.join("www"), pkg: root.join("pkg"), media: root.join("media"), verbose: false };
+        let server = demo::start(config).await.expect("the demo server starts");
+        Demo { server, root }
     }
-    let config = Config { host: "127.0.0.1".into(), port: 0, www: root().join("www"), pkg: root().join("pkg"), media, verbose: false };
-    demo::start(config).await.expect("the demo server starts")
+
+    async fn stop(self) {
+        self.server.stop().await.unwrap();
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Levels (name, height, segment size) and the audio rendition of the sample.
+const STREAMS: [(&str, u32, usize); 3] = [("sample-240", 240, 60_000), ("sample-720", 720, 400_000), ("sample-audio", 0, 20_000)];
+const SEGMENTS: usize = 8;
+
+fn write_sample(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut hashes = serde_json::Map::new();
+    for (name, _, size) in STREAMS {
+        let file = format!("{name}-fragmented.mp4");
+        let init = 100usize;
+        let bytes: Vec<u8> = (0..init + SEGMENTS * size).map(|_| rng.u8(..)).collect();
+        let mut playlist = format!("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI=\"{file}\",BYTERANGE=\"{init}@0\"\n");
+        let mut ranges = serde_json::Map::new();
+        for i in 0..SEGMENTS {
+            let offset = init + i * size;
+            playlist += &format!("#EXTINF:4.000000,\n#EXT-X-BYTERANGE:{size}@{offset}\n{file}\n");
+            let digest = hex::encode(Sha256::digest(&bytes[offset..offset + size]));
+            ranges.insert(format!("{offset}-{}", offset + size - 1), digest.into());
+        }
+        playlist += "#EXT-X-ENDLIST\n";
+        hashes.insert(file.clone(), ranges.into());
+        std::fs::write(dir.join(&file), &bytes).unwrap();
+        std::fs::write(dir.join(format!("{name}.m3u8")), playlist).unwrap();
+    }
+    let master = "#EXTM3U\n#EXT-X-VERSION:6\n\
+        #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",AUTOSELECT=YES,DEFAULT=YES,URI=\"sample-audio.m3u8\"\n\
+        #EXT-X-STREAM-INF:BANDWIDTH=420000,RESOLUTION=426x240,FRAME-RATE=25.000,CODECS=\"avc1.4d401f,mp4a.40.2\",AUDIO=\"audio\"\nsample-240.m3u8\n\
+        #EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=1280x720,FRAME-RATE=25.000,CODECS=\"avc1.4d401f,mp4a.40.2\",AUDIO=\"audio\"\nsample-720.m3u8\n";
+    std::fs::write(dir.join("sample-master.m3u8"), master).unwrap();
+    std::fs::write(dir.join("sample-segments-sha256.json"), serde_json::Value::Object(hashes).to_string()).unwrap();
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -46,7 +93,8 @@ async fn wait_for(status: &mut watch::Receiver<Status>, what: &str, limit: Durat
 #[test]
 fn native_viewers_receive_verified_segments_from_the_seeder_over_data_channels_at_once() {
     runtime().block_on(async {
-        let server = demo_server().await;
+        let demo = Demo::start().await;
+        let server = &demo.server;
         let base = format!("http://{}", server.addr);
         let tracker = format!("ws://{}/tracker/socket", server.addr);
         let mut args = Args::new(&format!("{base}/media/{VOD}"));
@@ -84,7 +132,7 @@ fn native_viewers_receive_verified_segments_from_the_seeder_over_data_channels_a
         let report = tokio::time::timeout(Duration::from_secs(10), seeding).await.expect("the seeder stops").unwrap().unwrap();
         assert!(report.status.uploaded_bytes >= received_bytes, "{report:?} < {received_bytes}");
         assert_eq!(report.fetch.rejected, 0);
-        server.stop().await.unwrap();
+        demo.stop().await;
     });
 }
 
@@ -185,7 +233,8 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
 #[test]
 fn the_seeder_keeps_no_segment_whose_bytes_do_not_match_the_published_hashes() {
     runtime().block_on(async {
-        let server = demo_server().await;
+        let demo = Demo::start().await;
+        let server = &demo.server;
         let base = format!("http://{}", server.addr);
         // The poison mirror flips a byte in every media segment.
         let mut args = Args::new(&format!("{base}/mirror/poison/{VOD}"));
@@ -197,21 +246,22 @@ fn the_seeder_keeps_no_segment_whose_bytes_do_not_match_the_published_hashes() {
         assert_eq!(report.fetch.rejected, report.status.total, "{report:?}");
         assert!(report.status.total > 0);
         assert!(!report.all_verified());
-        server.stop().await.unwrap();
+        demo.stop().await;
     });
 }
 
 #[test]
 fn the_seeder_uploads_no_faster_than_its_cap_and_answers_absent_beyond_it() {
     runtime().block_on(async {
-        let server = demo_server().await;
+        let demo = Demo::start().await;
+        let server = &demo.server;
         let base = format!("http://{}", server.addr);
         let tracker = format!("ws://{}/tracker/socket", server.addr);
         let mut args = Args::new(&format!("{base}/media/{VOD}"));
         args.trackers.push(tracker.clone());
         args.levels = vec![720];
         // 2 Mbit/s for two streams (720p and audio): 1 Mbit/s each, bursts of
-        // 2 s (250 kB), where a 720p segment is about 0.9 MB.
+        // 2 s (250 kB), where a 720p segment of the sample is 400 kB.
         args.upload_limit_bps = Some(2_000_000);
         let (stop_seeder, stopped) = oneshot::channel::<()>();
         let (status_tx, mut status) = watch::channel(Status::default());
@@ -236,6 +286,6 @@ fn the_seeder_uploads_no_faster_than_its_cap_and_answers_absent_beyond_it() {
         let largest = level.playlist.segments.iter().filter_map(|s| s.resource.range).map(|r| r.length).max().unwrap();
         let allowed = 1_000_000.0 / 8.0 * (elapsed + 2.0) + largest as f64;
         assert!((report.status.uploaded_bytes as f64) <= allowed, "{} bytes in {elapsed:.1} s, cap allows {allowed}", report.status.uploaded_bytes);
-        server.stop().await.unwrap();
+        demo.stop().await;
     });
 }
