@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ROOT, RESULTS, launchBrowser, startStaticServer, median, row, log } from "./lib.mjs";
 import { bigPlaylist } from "./playlist.mjs";
 
-const REPEATS = Number(process.env.BENCH_PARSE_REPEATS || 30);
+const REPEATS = Number(process.env.BENCH_PARSE_REPEATS || 50);
 
 export async function run({ browser } = {}) {
   log("playlist parsing");

@@ -41,7 +41,7 @@ export function table(rows) {
 function machine() {
   const c = cpus();
   let chromium = "";
-  try { chromium = execFileSync(process.env.CHROMIUM || "/usr/bin/chromium", ["--version"], { encoding: "utf8" }).trim(); } catch {}
+  try { chromium = execFileSync(process.env.CHROMIUM || "/usr/bin/chromium", ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim(); } catch {}
   let commit = "";
   try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim(); } catch {}
   return { cpu: c[0]?.model, cores: c.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, chromium, commit, date: new Date().toISOString() };
