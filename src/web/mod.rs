@@ -2,6 +2,7 @@
 //! and the JS API. It carries out the engine's decisions and makes none.
 
 mod http;
+mod loads;
 mod mse;
 mod options;
 mod player;

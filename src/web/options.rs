@@ -38,6 +38,8 @@ pub struct PlayerOptions {
     pub info_hash_version: Option<String>,
     /// Live latency: "default", "high" (more P2P) or "small" (P2P off).
     pub latency_mode: LatencyMode,
+    /// Another player owns the media and asks for segments with `load()`.
+    pub loader_mode: bool,
 }
 
 impl PlayerOptions {
@@ -70,6 +72,7 @@ impl PlayerOptions {
                 Some("2.2") => InfoHashVersion::V2_2,
                 _ => InfoHashVersion::V2_3,
             },
+            loader_mode: self.loader_mode,
             // Each page its own peer id and request ids.
             seed: (js_sys::Math::random() * u64::MAX as f64) as u64 ^ d.seed,
             ..d

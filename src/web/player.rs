@@ -11,11 +11,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, CustomEvent, CustomEventInit, EventTarget, HtmlVideoElement};
 
 use super::http::fetch_bytes;
+use super::loads::PendingLoads;
 use super::mse::{BufferCallbacks, Mse};
 use super::options::PlayerOptions;
 use super::rtc::Rtc;
 use super::tracker_socket::{Report, TrackerSockets};
-use crate::engine::{webvtt_urls, CaptionTrack, Engine, Event, Input, Output, Playhead, RequestId};
+use crate::engine::{webvtt_urls, CaptionTrack, Engine, Event, Input, LoadId, Output, Playhead, RequestId};
 
 /// Milliseconds on the page's monotonic clock: the engine's `now`.
 fn now_ms() -> u64 {
@@ -40,6 +41,8 @@ struct Driver {
     trackers: TrackerSockets,
     /// The peer connections.
     rtc: Rtc,
+    /// Loader mode: the other player's loads waiting for the engine.
+    loads: PendingLoads,
     destroyed: bool,
 }
 
@@ -124,6 +127,9 @@ impl Driver {
                 Output::AcceptAnswer { conn, answer_sdp } => self.rtc.accept_answer(conn, &answer_sdp),
                 Output::PeerSend { conn, data } => feedback.extend(self.rtc.send(conn, &data)),
                 Output::ClosePeer { conn } => self.rtc.close(conn),
+                Output::Deliver { id, data } => self.loads.deliver(id, &data),
+                Output::LoadUnknown { id } => self.loads.give_back(id),
+                Output::LoadFailed { id, reason } => self.loads.fail(id, &reason),
                 Output::Event(e) => events.push(page_event(&e)),
             }
             // Synchronous failures (e.g. QuotaExceededError from appendBuffer) go
@@ -286,7 +292,8 @@ impl Player {
     /// peer-to-peer: `trackers` (WebTorrent tracker URLs), `p2p` (default true),
     /// `upload` (default true), `iceServers` (RTCIceServer list; none needed on one
     /// machine), `swarmId`, `maxPeers`; `latencyMode` for live: `"default"`,
-    /// `"high"` (further behind the edge: more P2P) or `"small"` (P2P off).
+    /// `"high"` (further behind the edge: more P2P) or `"small"` (P2P off);
+    /// `loaderMode: true` to let another player own `video` and call `load()`.
     pub async fn create(video: HtmlVideoElement, options: JsValue) -> Result<Player, JsValue> {
         let options: PlayerOptions =
             serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;
@@ -307,6 +314,7 @@ impl Player {
             interval_closure: None,
             trackers: TrackerSockets::new(reporter(weak)),
             rtc: Rtc::new(ice_servers, reporter(weak)),
+            loads: PendingLoads::default(),
             destroyed: false,
         }));
         listen_to_element(&driver, &video);
@@ -327,6 +335,32 @@ impl Player {
     /// The quality levels: `[{index, width, height, bandwidth, codecs, label, audioOnly}]`.
     pub fn levels(&self) -> JsValue {
         to_js(&self.driver.borrow().engine.levels())
+    }
+
+    /// Loader mode (`loaderMode: true`): the segment at `url` (bytes
+    /// `rangeStart..rangeEnd`, end exclusive, as hls.js gives them), from the
+    /// store, a peer or HTTP, verified. Resolves with a `Uint8Array`, or `null`
+    /// when `url` is in none of this stream's playlists (fetch it yourself);
+    /// rejects when every source failed. `start` is the segment's start time
+    /// on the calling player's timeline. See `tubeswarm-hlsjs.js` for hls.js.
+    pub fn load(&self, id: f64, url: String, range_start: Option<f64>, range_end: Option<f64>, start: Option<f64>) -> js_sys::Promise {
+        let id = id as LoadId;
+        let range = match (range_start, range_end) {
+            (Some(s), Some(e)) if e > s => Some(crate::hls::ByteRange { offset: s as u64, length: (e - s) as u64 }),
+            _ => None,
+        };
+        let promise = self.driver.borrow_mut().loads.promise(id);
+        handle(&self.driver, Input::Load { id, url, range, start });
+        promise
+    }
+
+    /// Loader mode: the caller no longer wants load `id`; its promise resolves
+    /// with `null`.
+    #[wasm_bindgen(js_name = cancelLoad)]
+    pub fn cancel_load(&self, id: f64) {
+        let id = id as LoadId;
+        self.driver.borrow_mut().loads.cancel(id);
+        handle(&self.driver, Input::CancelLoad { id });
     }
 
     /// The master playlist's caption tracks, resolved to their WebVTT files:
@@ -398,6 +432,7 @@ impl Player {
         }
         d.trackers.close_all();
         d.rtc.close_all();
+        d.loads.give_back_all();
         if let Some(window) = web_sys::window() {
             if let Some(t) = d.timer.take() {
                 window.clear_timeout_with_handle(t);
@@ -410,11 +445,13 @@ impl Player {
         for (kind, closure) in &listeners {
             let _ = d.video.remove_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
         }
+        // Only a MediaSource of ours is taken off the element: in loader mode
+        // the media belongs to the other player.
         if let Some(mut mse) = d.mse.take() {
             mse.detach();
+            d.video.remove_attribute("src").ok();
+            d.video.load();
         }
-        d.video.remove_attribute("src").ok();
-        d.video.load();
     }
 }
 

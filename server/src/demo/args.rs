@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
-usage: tubeswarm-demo [--port N] [--host ADDR] [--www DIR] [--pkg DIR] [--media DIR] [--verbose]
+usage: tubeswarm-demo [--port N] [--host ADDR] [--www DIR] [--pkg DIR] [--media DIR] [--npm DIR] [--verbose]
                       [--throttle-kbps N]
 
   --port N      port to listen on (default 8080; 0 = any free port)
@@ -11,6 +11,8 @@ usage: tubeswarm-demo [--port N] [--host ADDR] [--www DIR] [--pkg DIR] [--media 
   --www DIR     the demo page folder served at / (default ./www)
   --pkg DIR     wasm-pack's output served at /pkg/ (default ./pkg)
   --media DIR   sample media served at /media/ (default ./generated/media)
+  --npm DIR     node_modules whose hls.js is served at /vendor/hls.js/, for the
+                hls.js example page (default ./node_modules)
   --verbose     log one line per request on stderr
   --throttle-kbps N
                 pace /media/ through one shared link of N kbit/s (benchmarks)
@@ -23,6 +25,8 @@ pub struct Config {
     pub www: PathBuf,
     pub pkg: PathBuf,
     pub media: PathBuf,
+    /// npm's `node_modules`: hls.js for the example of tubeswarm as its loader.
+    pub npm: PathBuf,
     pub verbose: bool,
 }
 
@@ -34,6 +38,7 @@ impl Default for Config {
             www: "www".into(),
             pkg: "pkg".into(),
             media: "generated/media".into(),
+            npm: "node_modules".into(),
             verbose: false,
         }
     }
@@ -81,6 +86,7 @@ where
             "--www" => config.www = value("--www")?.into(),
             "--pkg" => config.pkg = value("--pkg")?.into(),
             "--media" => config.media = value("--media")?.into(),
+            "--npm" => config.npm = value("--npm")?.into(),
             "--throttle-kbps" => {
                 let v = value("--throttle-kbps")?;
                 throttle_kbps = Some(

@@ -81,6 +81,8 @@ pub fn router(config: &Config) -> Router {
         // The WebSocket tracker, as PeerTube serves it.
         .route("/tracker/socket", tracker::endpoint(demo_tracker()))
         .nest_service("/pkg", ServeDir::new(&config.pkg))
+        // hls.js from npm, for the page that shows tubeswarm as hls.js's loader.
+        .nest_service("/vendor/hls.js", ServeDir::new(config.npm.join("hls.js/dist")))
         .fallback_service(ServeDir::new(&config.www))
         .with_state(state)
         .layer(middleware::from_fn(fix_content_type));
