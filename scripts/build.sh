@@ -9,6 +9,7 @@ profile=debug; flag=""
 
 echo "build: pkg/ (wasm-pack, release)" >&2
 PATH="$WASM_PATH" wasm-pack --log-level warn build . --release --target web --out-dir pkg >&2
+node scripts/package.mjs
 # The demo server serves www/ at / and pkg/ at /pkg/; the script tag imports ./pkg/.
 echo "build: native tools ($profile)" >&2
 cargo build -q $flag -p tubeswarm-server --bins

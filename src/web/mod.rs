@@ -9,6 +9,7 @@ mod player;
 mod rtc;
 mod tools;
 mod tracker_socket;
+mod types;
 
 pub use player::Player;
 pub use tools::{parse_playlist, sha256_hex};

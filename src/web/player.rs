@@ -294,7 +294,7 @@ impl Player {
     /// machine), `swarmId`, `maxPeers`; `latencyMode` for live: `"default"`,
     /// `"high"` (further behind the edge: more P2P) or `"small"` (P2P off);
     /// `loaderMode: true` to let another player own `video` and call `load()`.
-    pub async fn create(video: HtmlVideoElement, options: JsValue) -> Result<Player, JsValue> {
+    pub async fn create(video: HtmlVideoElement, #[wasm_bindgen(unchecked_param_type = "PlayerOptions")] options: JsValue) -> Result<Player, JsValue> {
         let options: PlayerOptions =
             serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;
         let src = options.src.clone().ok_or_else(|| JsValue::from_str("tubeswarm: options.src is required"))?;
@@ -333,6 +333,7 @@ impl Player {
     }
 
     /// The quality levels: `[{index, width, height, bandwidth, codecs, label, audioOnly}]`.
+    #[wasm_bindgen(unchecked_return_type = "LevelInfo[]")]
     pub fn levels(&self) -> JsValue {
         to_js(&self.driver.borrow().engine.levels())
     }
@@ -343,7 +344,15 @@ impl Player {
     /// when `url` is in none of this stream's playlists (fetch it yourself);
     /// rejects when every source failed. `start` is the segment's start time
     /// on the calling player's timeline. See `tubeswarm-hlsjs.js` for hls.js.
-    pub fn load(&self, id: f64, url: String, range_start: Option<f64>, range_end: Option<f64>, start: Option<f64>) -> js_sys::Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array | null>")]
+    pub fn load(
+        &self,
+        id: f64,
+        url: String,
+        #[wasm_bindgen(js_name = "rangeStart")] range_start: Option<f64>,
+        #[wasm_bindgen(js_name = "rangeEnd")] range_end: Option<f64>,
+        start: Option<f64>,
+    ) -> js_sys::Promise {
         let id = id as LoadId;
         let range = match (range_start, range_end) {
             (Some(s), Some(e)) if e > s => Some(crate::hls::ByteRange { offset: s as u64, length: (e - s) as u64 }),
@@ -372,6 +381,7 @@ impl Player {
     ///   video.append(Object.assign(document.createElement("track"), { kind: "subtitles", label: c.name, srclang: c.language, src: c.url }));
     /// }
     /// ```
+    #[wasm_bindgen(unchecked_return_type = "CaptionFile[]")]
     pub async fn captions(&self) -> Result<JsValue, JsValue> {
         let tracks = self.driver.borrow().engine.captions().to_vec();
         let mut list = Vec::with_capacity(tracks.len());
@@ -399,17 +409,26 @@ impl Player {
     }
 
     /// `{httpDownloadedBytes, p2pDownloadedBytes, p2pUploadedBytes, peers, ...}`.
+    #[wasm_bindgen(unchecked_return_type = "PlayerStats")]
     pub fn stats(&self) -> JsValue {
         to_js(&self.driver.borrow().engine.stats())
     }
 
     #[wasm_bindgen(js_name = addEventListener)]
-    pub fn add_event_listener(&self, kind: &str, listener: &js_sys::Function) -> Result<(), JsValue> {
+    pub fn add_event_listener(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "keyof PlayerEventMap")] kind: &str,
+        #[wasm_bindgen(unchecked_param_type = "(event: CustomEvent) => void")] listener: &js_sys::Function,
+    ) -> Result<(), JsValue> {
         self.driver.borrow().events.add_event_listener_with_callback(kind, listener)
     }
 
     #[wasm_bindgen(js_name = removeEventListener)]
-    pub fn remove_event_listener(&self, kind: &str, listener: &js_sys::Function) -> Result<(), JsValue> {
+    pub fn remove_event_listener(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "keyof PlayerEventMap")] kind: &str,
+        #[wasm_bindgen(unchecked_param_type = "(event: CustomEvent) => void")] listener: &js_sys::Function,
+    ) -> Result<(), JsValue> {
         self.driver.borrow().events.remove_event_listener_with_callback(kind, listener)
     }
 

@@ -12,9 +12,9 @@ use crate::hls::{parse_playlist as parse, Summary};
 /// ```js
 /// import init, { parsePlaylist } from "tubeswarm";
 /// await init();
-/// const { segments, totalDuration } = parsePlaylist(text, "https://example.org/720.m3u8");
+/// const { segments, total_duration } = parsePlaylist(text, "https://example.org/720.m3u8");
 /// ```
-#[wasm_bindgen(js_name = parsePlaylist)]
+#[wasm_bindgen(js_name = parsePlaylist, unchecked_return_type = "PlaylistSummary")]
 pub fn parse_playlist(text: &str, url: &str) -> Result<JsValue, JsValue> {
     let playlist = parse(text, url).map_err(|e| JsValue::from_str(&e.to_string()))?;
     serde_wasm_bindgen::to_value(&Summary::of(&playlist)).map_err(|e| JsValue::from_str(&e.to_string()))

@@ -1,0 +1,24 @@
+// Completes wasm-pack's pkg/ into the npm package: the hls.js loader adapter
+// beside the wasm module, and `exports` for both entry points.
+// Run by scripts/build.sh after wasm-pack; `npm pack pkg/` makes the tarball.
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = join(root, "pkg");
+for (const file of ["tubeswarm-hlsjs.js", "tubeswarm-hlsjs.d.ts"]) copyFileSync(join(root, "www", file), join(pkg, file));
+
+const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
+manifest.files = [...new Set([...manifest.files, "tubeswarm-hlsjs.js", "tubeswarm-hlsjs.d.ts"])];
+manifest.module = "tubeswarm.js";
+manifest.exports = {
+  ".": { types: "./tubeswarm.d.ts", default: "./tubeswarm.js" },
+  "./hlsjs": { types: "./tubeswarm-hlsjs.d.ts", default: "./tubeswarm-hlsjs.js" },
+  "./tubeswarm_bg.wasm": "./tubeswarm_bg.wasm",
+  "./package.json": "./package.json",
+};
+manifest.homepage = manifest.repository?.url?.replace(/^git\+/, "").replace(/\.git$/, "");
+manifest.peerDependencies = { "hls.js": "^1.5.0" };
+manifest.peerDependenciesMeta = { "hls.js": { optional: true } };
+writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");

@@ -1,0 +1,137 @@
+//! TypeScript types of the JS API, added to the `.d.ts` wasm-bindgen writes.
+//! They describe what serde gives JS (camelCase) for `PlayerOptions`,
+//! `Stats`, `LevelInfo`, `CaptionTrack` and the engine's `Event`s; the npm
+//! package test type-checks a program against them.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Options of `Player.create`. Only `src` is required. */
+export interface PlayerOptions {
+  /** The master (or media) playlist URL. */
+  src: string;
+  /** Base URLs holding the same segment files (PeerTube's redundancies). */
+  mirrors?: string[];
+  /** PeerTube's segments-sha256.json: every segment is verified before it is played or shared. */
+  segmentsSha256Url?: string;
+  /** WebTorrent tracker URLs (wss://…); none: no peer-to-peer. */
+  trackers?: string[];
+  /** Peer-to-peer on (default true, with trackers and a hash map). */
+  p2p?: boolean;
+  /** Share with peers (default true; false is "consume only"). */
+  upload?: boolean;
+  iceServers?: RTCIceServer[];
+  /** Swarm id (default: the master URL without its query). */
+  swarmId?: string;
+  maxPeers?: number;
+  /** Upload at most this many bits per second. */
+  uploadLimit?: number;
+  /** Bytes of verified segments kept for peers. */
+  storeBytes?: number;
+  /** Seconds kept ahead of and behind the playhead. */
+  forwardBuffer?: number;
+  backBuffer?: number;
+  /** A level index to start on (-1: automatic). */
+  startLevel?: number;
+  /** Seconds (VOD). */
+  startTime?: number;
+  /** Milliseconds before a request is abandoned and retried. */
+  requestTimeout?: number;
+  maxRetries?: number;
+  /** p2p-media-loader's info_hash form: "2.3" (default) or "2.2" (PeerTube 7.1–8). */
+  infoHashVersion?: "2.2" | "2.3";
+  /** Live: "high" plays further behind the edge (more P2P), "small" closer (P2P off). */
+  latencyMode?: "default" | "high" | "small";
+  /** Another player (hls.js) owns the video and calls `load()`; see `tubeswarm/hlsjs`. */
+  loaderMode?: boolean;
+  /** Play peers' segments with no hash map to check them (off by default). */
+  p2pWithoutHashes?: boolean;
+}
+
+/** One entry of `player.levels()`: video levels, then "Audio only" when the stream has separate audio. */
+export interface LevelInfo {
+  index: number;
+  width: number;
+  height: number;
+  bandwidth: number;
+  codecs: string | null;
+  /** "720p", or "Audio only". */
+  label: string;
+  audioOnly: boolean;
+}
+
+/** One entry of `await player.captions()`. */
+export interface CaptionFile {
+  name: string;
+  language: string | null;
+  playlistUrl: string;
+  default: boolean;
+  autoselect: boolean;
+  /** The WebVTT file (PeerTube has one per caption). */
+  url: string | null;
+  urls: string[];
+}
+
+export interface PeerStats {
+  peerId: string;
+  downloadedBytes: number;
+  uploadedBytes: number;
+  throughputBps: number;
+}
+
+/** `player.stats()`. */
+export interface PlayerStats {
+  httpDownloadedBytes: number;
+  p2pDownloadedBytes: number;
+  p2pUploadedBytes: number;
+  peers: number;
+  segmentsLoaded: number;
+  /** Segments whose SHA-256 matched the published map. */
+  segmentsVerified: number;
+  /** Segments whose bytes did not match (all discarded). */
+  integrityFailures: number;
+  bandwidthEstimateBps: number;
+  /** The level being fetched (null in audio-only mode or before start). */
+  level: number | null;
+  autoLevel: boolean;
+  audioOnly: boolean;
+  bufferAheadS: number;
+  live: boolean;
+  liveEdge: number | null;
+  buffered: ["main" | "audio", { start: number; end: number }[]][];
+  peerList: PeerStats[];
+  p2pEnabled: boolean;
+  uploadEnabled: boolean;
+}
+
+/** The `detail` of each event `player.addEventListener(type, …)` receives, by type. */
+export interface PlayerEventMap {
+  "levels": { levels: LevelInfo[] };
+  "level-switch": { level: number | null; auto: boolean; audioOnly: boolean };
+  "segment": { track: "main" | "audio"; level: number | null; sequence: number; bytes: number; source: "http" | "p2p" | "store"; url: string; verified: boolean };
+  "integrity-failure": { url: string; base: string; expected: string; actual: string };
+  "source-failed": { base: string; status: number | null; reason: string };
+  "retry": { url: string; attempt: number; delayMs: number };
+  "error": { kind: "playlist" | "network" | "unsupported" | "media" | "integrity"; fatal: boolean; message: string };
+  "peer-connect": { peerId: string };
+  "peer-close": { conn: number };
+  "live-update": { edge: number; windowStart: number };
+}
+
+/** The summary `parsePlaylist` returns. */
+export interface PlaylistSummary {
+  kind: "master" | "media";
+  variants: number;
+  media_renditions: number;
+  segments: number;
+  total_duration: number;
+  target_duration: number | null;
+  media_sequence: number | null;
+  endlist: boolean;
+  byteranges: number;
+  has_map: boolean;
+  iframe_variants: number;
+  parts: number;
+}
+"#;
