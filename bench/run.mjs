@@ -31,7 +31,7 @@ export function table(rows) {
   ];
   for (const r of rows) {
     const unit = r.unit ? ` ${r.unit}` : "";
-    const ahead = r.wins === null ? "–" : r.wins ? "tubeswarm" : "other";
+    const ahead = r.tubeswarm === r.other ? "tie" : r.wins === null ? "–" : r.wins ? "tubeswarm" : "other";
     const better = r.better === "higher" ? "higher is better" : "lower is better";
     lines.push(`| ${r.group} | ${r.what} | ${fmt(r.tubeswarm, r.digits)}${unit} | ${fmt(r.other, r.digits)}${unit} (${r.otherName}) | ${fmt(r.ratio, 2)} (${better}) | ${ahead} | ${r.note || ""} |`);
   }

@@ -18,7 +18,7 @@ import { startP2pmlServer } from "../tests/compat/p2pml-server.mjs";
 
 const VIEWERS = 3;
 const STAGGER_S = Number(process.env.BENCH_SWARM_STAGGER_S || 10);
-const PLAY_S = Number(process.env.BENCH_SWARM_PLAY_S || 25); // each later viewer plays this long
+const PLAY_S = Number(process.env.BENCH_SWARM_PLAY_S || 60); // the last viewer plays this long
 const LEVEL = 1;
 
 async function simulator() {
@@ -115,6 +115,8 @@ async function browsers(browser) {
     const p2p = later(name).reduce((n, s) => n + s.p2p, 0), http = later(name).reduce((n, s) => n + s.http, 0);
     return (100 * p2p) / (p2p + http);
   };
+  const originMB = (name) => results[name].reduce((n, s) => n + s.http, 0) / 1e6;
+  const playedS = (name) => results[name].reduce((n, s) => n + s.t, 0);
   const stalls = (name) => results[name].reduce((n, s) => n + s.stalls, 0);
   const startup = (name) => median(results[name].map((s) => s.startupMs));
   const [a, b] = Object.keys(SIDES);
@@ -123,6 +125,10 @@ async function browsers(browser) {
   return {
     rows: [
       row("swarm (browsers)", `${what}: offload of the later ${VIEWERS - 1}`, offload(a), offload(b), { ...o, unit: "%", better: "higher", digits: 1 }),
+      row("swarm (browsers)", `${what}: origin (HTTP) MB, all viewers`, originMB(a), originMB(b), {
+        ...o, unit: "MB", digits: 1,
+        note: `for ${playedS(a).toFixed(0)} / ${playedS(b).toFixed(0)} s played; all bytes received ${(results[a].reduce((n, s) => n + s.http + s.p2p, 0) / 1e6).toFixed(1)} / ${(results[b].reduce((n, s) => n + s.http + s.p2p, 0) / 1e6).toFixed(1)} MB`,
+      }),
       row("swarm (browsers)", `${what}: stalls (all viewers)`, stalls(a), stalls(b), { ...o, note: `stalled ${results[a].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} / ${results[b].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} ms` }),
       row("swarm (browsers)", `${what}: startup, play() to first frame, median`, startup(a), startup(b), { ...o, unit: "ms" }),
     ],

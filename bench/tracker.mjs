@@ -18,6 +18,8 @@ const SECONDS = Number(process.env.BENCH_TRACKER_SECONDS || 8);
 const FDS = 20000;
 /** [clients, announces per second per info_hash; 0 = saturation] */
 const LOADS = [[1000, 0], [10000, 0]];
+/** Rounds per load, alternating the two trackers (the machine is shared: the mean of rounds). */
+const ROUNDS = Number(process.env.BENCH_TRACKER_ROUNDS || 2);
 
 const inShell = (cmd) => ["-c", `ulimit -n ${FDS} 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${cmd}`];
 const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
@@ -42,21 +44,29 @@ export async function run() {
   const detail = {};
   const rows = [];
   for (const [clients, rate] of LOADS) {
-    const result = {};
-    for (const [name, start] of [["tubeswarm", startTubeswarm], ["bittorrent-tracker", startBittorrentTracker]]) {
-      log(`tracker: ${name}, ${clients} clients`);
-      const server = await start();
-      try {
-        result[name] = await load(server, clients, rate);
-      } finally {
-        await server.stop();
+    const rounds = { tubeswarm: [], "bittorrent-tracker": [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const [name, start] of [["tubeswarm", startTubeswarm], ["bittorrent-tracker", startBittorrentTracker]]) {
+        log(`tracker: ${name}, ${clients} clients, round ${i + 1}`);
+        const server = await start();
+        try {
+          rounds[name].push(await load(server, clients, rate));
+        } finally {
+          await server.stop();
+        }
       }
     }
-    detail[clients] = result;
-    const a = result.tubeswarm, b = result["bittorrent-tracker"];
+    detail[clients] = rounds;
+    const mean = (list) => ({
+      ...list[0],
+      answered_per_s: list.reduce((n, r) => n + r.answered_per_s, 0) / list.length,
+      rss_peak_kib: Math.max(...list.map((r) => r.rss_peak_kib)),
+      connect_failed: Math.max(...list.map((r) => r.connect_failed)),
+    });
+    const a = mean(rounds.tubeswarm), b = mean(rounds["bittorrent-tracker"]);
     const o = { otherName: "bittorrent-tracker (npm)", digits: 0 };
     const offered = rate ? `offered ${a.offered_per_s}/s` : "saturated";
-    rows.push(row("tracker", `${clients} clients: announces answered/s (${offered})`, a.answered_per_s, b.answered_per_s, {
+    rows.push(row("tracker", `${clients} clients: announces answered/s (${offered}, mean of ${ROUNDS})`, a.answered_per_s, b.answered_per_s, {
       ...o, unit: "/s", better: "higher",
       note: a.connect_failed || b.connect_failed ? `connections refused: ${a.connect_failed} / ${b.connect_failed}` : "",
     }));
