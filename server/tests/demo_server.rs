@@ -91,7 +91,7 @@ fn start(with_live: bool) -> TestServer {
         www: root.join("www"),
         pkg: root.join("pkg"),
         media,
-        verbose: false,
+        ..Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -88,7 +88,7 @@ fn start() -> TestServer {
         www: root.join("www"),
         pkg: root.join("pkg"),
         media: root.join("media"),
-        verbose: false,
+        ..Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -37,7 +37,7 @@ impl Demo {
         for dir in ["www", "pkg"] {
             std::fs::create_dir_all(root.join(dir)).unwrap();
         }
-        let config = Config { host: "127.0.0.1".into(), port: 0, www: root.join("www"), pkg: root.join("pkg"), media: root.join("media"), verbose: false };
+        let config = Config { host: "127.0.0.1".into(), port: 0, www: root.join("www"), pkg: root.join("pkg"), media: root.join("media"), ..Config::default() };
         let server = demo::start(config).await.expect("the demo server starts");
         Demo { server, root }
     }

@@ -18,6 +18,8 @@ pub struct LevelInfo {
     /// "720p", or "Audio only".
     pub label: String,
     pub audio_only: bool,
+    /// `FRAME-RATE` (part of the p2p stream id; the UI's frame step).
+    pub frame_rate: Option<f64>,
 }
 
 /// One playable video (or muxed) level.
@@ -25,8 +27,7 @@ pub struct LevelInfo {
 pub struct Level {
     pub info: LevelInfo,
     pub url: String,
-    /// `FRAME-RATE` and `VIDEO-RANGE`, which the p2p stream id includes.
-    pub frame_rate: Option<f64>,
+    /// `VIDEO-RANGE`, which the p2p stream id includes.
     pub video_range: Option<String>,
     pub playlist: Option<MediaPlaylist>,
     pub requested: bool,
@@ -58,9 +59,17 @@ pub fn ladder(master: &MasterPlaylist) -> (Vec<Level>, Option<AudioRendition>) {
             let (width, height) = v.resolution.map_or((0, 0), |r| (r.width, r.height));
             let label = if height > 0 { format!("{height}p") } else { format!("{} kbps", v.bandwidth / 1000) };
             Level {
-                info: LevelInfo { index, width, height, bandwidth: v.bandwidth, codecs: v.codecs.clone(), label, audio_only: false },
+                info: LevelInfo {
+                    index,
+                    width,
+                    height,
+                    bandwidth: v.bandwidth,
+                    codecs: v.codecs.clone(),
+                    label,
+                    audio_only: false,
+                    frame_rate: v.frame_rate,
+                },
                 url: v.url.clone(),
-                frame_rate: v.frame_rate,
                 video_range: v.video_range.clone(),
                 playlist: None,
                 requested: false,
@@ -91,9 +100,8 @@ pub fn ladder(master: &MasterPlaylist) -> (Vec<Level>, Option<AudioRendition>) {
 /// The single level of a stream given as a media playlist.
 pub fn single_level(url: &str, playlist: MediaPlaylist) -> Level {
     Level {
-        info: LevelInfo { index: 0, width: 0, height: 0, bandwidth: 0, codecs: None, label: "Default".into(), audio_only: false },
+        info: LevelInfo { index: 0, width: 0, height: 0, bandwidth: 0, codecs: None, label: "Default".into(), audio_only: false, frame_rate: None },
         url: url.to_string(),
-        frame_rate: None,
         video_range: None,
         playlist: Some(playlist),
         requested: true,
@@ -102,5 +110,5 @@ pub fn single_level(url: &str, playlist: MediaPlaylist) -> Level {
 
 /// The "Audio only" entry listed after the video levels.
 pub fn audio_only_info(index: usize, audio: &AudioRendition) -> LevelInfo {
-    LevelInfo { index, width: 0, height: 0, bandwidth: 0, codecs: audio.codecs.clone(), label: "Audio only".into(), audio_only: true }
+    LevelInfo { index, width: 0, height: 0, bandwidth: 0, codecs: audio.codecs.clone(), label: "Audio only".into(), audio_only: true, frame_rate: None }
 }

@@ -21,21 +21,12 @@ use super::store::StreamKey;
 use super::{Engine, Hashes, Phase};
 use crate::hls::Segment;
 use crate::integrity::{to_hex, Verdict};
-use crate::p2p::{generate_peer_id, hlsjs_video_codec, info_hash, info_hash_v2_2, stream_swarm_id, swarm_id_from_url, StreamProperties, StreamType};
+use super::naming::SwarmNaming;
+use crate::p2p::{generate_peer_id, swarm_id_from_url};
 
 /// A peer download whose segment starts closer than this to the playhead is
 /// abandoned for HTTP, which then has this much buffer to work with.
 pub const P2P_GIVE_UP_AHEAD_S: f64 = 6.0;
-
-/// Which form of the tracker info_hash to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum InfoHashVersion {
-    /// p2p-media-loader 2.3 (stream index: SHA-1 of the stream's properties).
-    #[default]
-    V2_3,
-    /// p2p-media-loader 2.2, as PeerTube 7.1–8 ships (stream index: position).
-    V2_2,
-}
 
 /// A segment being fetched from a peer for a track.
 #[derive(Debug, Clone)]
@@ -119,32 +110,10 @@ impl Engine {
     /// a peer id of its own (as p2pml has one per info_hash), its tracker sockets.
     fn swarm_config(&self, track: Track) -> Option<SwarmConfig> {
         let swarm_id = self.config.swarm_id.clone().unwrap_or_else(|| swarm_id_from_url(&self.url).to_string());
-        let (stream_type, props, position) = match track {
-            Track::Main => {
-                let level = self.levels.get(self.level)?;
-                let info = &level.info;
-                let codec = hlsjs_video_codec(info.codecs.as_deref());
-                let size = |v: u32| (v > 0).then_some(u64::from(v));
-                let frame_rate = level.frame_rate.map(|f| f.to_string());
-                let props = StreamProperties::main_level(
-                    info.bandwidth,
-                    codec.as_deref(),
-                    size(info.width),
-                    size(info.height),
-                    frame_rate.as_deref(),
-                    level.video_range.as_deref(),
-                );
-                (StreamType::Main, props, self.level)
-            }
-            Track::Audio => {
-                let a = self.audio.as_ref()?;
-                let props = StreamProperties::audio_track(a.codecs.as_deref(), a.language.as_deref(), a.channels.as_deref(), Some(&a.name));
-                (StreamType::Secondary, props, a.position)
-            }
-        };
-        let hash = match self.config.info_hash_version {
-            InfoHashVersion::V2_3 => info_hash(&stream_swarm_id(&swarm_id, stream_type, &props.stream_index())),
-            InfoHashVersion::V2_2 => info_hash_v2_2(&stream_swarm_id(&swarm_id, stream_type, &position.to_string())),
+        let naming = SwarmNaming { swarm_id, version: self.config.info_hash_version };
+        let hash = match track {
+            Track::Main => naming.level(self.levels.get(self.level)?, self.level),
+            Track::Audio => naming.audio(self.audio.as_ref()?),
         };
         let track_no = match track {
             Track::Main => 0u64,

@@ -59,6 +59,8 @@ export interface LevelInfo {
   /** "720p", or "Audio only". */
   label: string;
   audioOnly: boolean;
+  /** `FRAME-RATE`, when the master gives it. */
+  frameRate: number | null;
 }
 
 /** One entry of `await player.captions()`. */

@@ -5,9 +5,9 @@
 import { SPEEDS } from "./menus.js";
 
 const SEEK_S = 5, VOLUME_STEP = 0.1, RATE_STEP = 0.1;
-// The sample and PeerTube's encodes run at 25–30 fps; the element exposes no
-// frame rate, so a frame step is one 25 fps frame.
-const FRAME_S = 1 / 25;
+// A frame step is one frame of the level playing (its FRAME-RATE), or of 25 fps
+// when the playlist does not say.
+const DEFAULT_FPS = 25;
 const MIN_RATE = SPEEDS[0], MAX_RATE = SPEEDS.at(-1);
 
 export function setupKeyboard(ctx, { togglePlay, toggleFullscreen }) {
@@ -17,6 +17,11 @@ export function setupKeyboard(ctx, { togglePlay, toggleFullscreen }) {
     const end = Number.isFinite(d) ? d : video.seekable.length ? video.seekable.end(video.seekable.length - 1) : video.currentTime;
     const start = video.seekable.length ? video.seekable.start(0) : 0;
     video.currentTime = Math.max(start, Math.min(end, video.currentTime + delta));
+  };
+  const frame = () => {
+    const player = ctx.player, level = player?.stats().level;
+    const fps = level != null ? player.levels()[level]?.frameRate : null;
+    return 1 / (fps > 0 ? fps : DEFAULT_FPS);
   };
   const clampRate = (r) => Math.round(Math.min(MAX_RATE, Math.max(MIN_RATE, r)) * 100) / 100;
 
@@ -39,8 +44,8 @@ export function setupKeyboard(ctx, { togglePlay, toggleFullscreen }) {
       case ">": video.playbackRate = clampRate(video.playbackRate + RATE_STEP); break;
       case "Home": seekBy(-Infinity); break; // as a slider's own keys
       case "End": if (Number.isFinite(video.duration)) seekBy(Infinity); else return; break;
-      case ",": if (video.paused) seekBy(-FRAME_S); break;
-      case ".": if (video.paused) seekBy(FRAME_S); break;
+      case ",": if (video.paused) seekBy(-frame()); break;
+      case ".": if (video.paused) seekBy(frame()); break;
       default:
         if (/^[0-9]$/.test(key) && Number.isFinite(video.duration)) video.currentTime = (video.duration * Number(key)) / 10;
         else return;

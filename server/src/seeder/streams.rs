@@ -4,14 +4,14 @@
 //!
 //! The info_hash is computed from the same ladder (`tubeswarm::engine::levels`)
 //! and the same stream properties as the viewer's engine does for the level it
-//! plays (see `swarm_config` in `src/engine/peering.rs`): a seeder that announced
+//! plays (`tubeswarm::engine::SwarmNaming`, which the engine's `swarm_config` uses too): a seeder that announced
 //! any other hash would sit alone in its swarm.
 
 use anyhow::{bail, Context};
-use tubeswarm::engine::levels::{ladder, single_level, AudioRendition, Level};
-use tubeswarm::engine::{StreamKey, Track};
+use tubeswarm::engine::levels::{ladder, single_level};
+use tubeswarm::engine::{InfoHashVersion, StreamKey, SwarmNaming, Track};
 use tubeswarm::hls::{parse_playlist, MediaPlaylist, Playlist, Segment};
-use tubeswarm::p2p::{hlsjs_video_codec, info_hash, info_hash_v2_2, stream_swarm_id, swarm_id_from_url, StreamProperties, StreamType};
+use tubeswarm::p2p::swarm_id_from_url;
 
 use super::args::Args;
 use super::http;
@@ -39,55 +39,17 @@ impl Stream {
     }
 }
 
-/// Which form of info_hash, and from which swarm id.
-#[derive(Debug, Clone)]
-pub struct SwarmNaming {
-    pub swarm_id: String,
-    pub v2_2: bool,
-}
-
-impl SwarmNaming {
-    pub fn of(args: &Args) -> SwarmNaming {
-        let swarm_id = args.swarm_id.clone().unwrap_or_else(|| swarm_id_from_url(&args.master).to_string());
-        SwarmNaming { swarm_id, v2_2: args.info_hash_v2_2 }
-    }
-
-    fn hash(&self, stream_type: StreamType, props: &StreamProperties, position: usize) -> String {
-        if self.v2_2 {
-            info_hash_v2_2(&stream_swarm_id(&self.swarm_id, stream_type, &position.to_string()))
-        } else {
-            info_hash(&stream_swarm_id(&self.swarm_id, stream_type, &props.stream_index()))
-        }
-    }
-
-    /// The info_hash of the video level at `position` in the master playlist.
-    pub fn level(&self, level: &Level, position: usize) -> String {
-        let info = &level.info;
-        let codec = hlsjs_video_codec(info.codecs.as_deref());
-        let size = |v: u32| (v > 0).then_some(u64::from(v));
-        let frame_rate = level.frame_rate.map(|f| f.to_string());
-        let props = StreamProperties::main_level(
-            info.bandwidth,
-            codec.as_deref(),
-            size(info.width),
-            size(info.height),
-            frame_rate.as_deref(),
-            level.video_range.as_deref(),
-        );
-        self.hash(StreamType::Main, &props, position)
-    }
-
-    /// The info_hash of the audio rendition.
-    pub fn audio(&self, audio: &AudioRendition) -> String {
-        let props = StreamProperties::audio_track(audio.codecs.as_deref(), audio.language.as_deref(), audio.channels.as_deref(), Some(&audio.name));
-        self.hash(StreamType::Secondary, &props, audio.position)
-    }
+/// The swarm naming the seeder's viewers use (the engine's own `SwarmNaming`).
+pub fn naming_of(args: &Args) -> SwarmNaming {
+    let swarm_id = args.swarm_id.clone().unwrap_or_else(|| swarm_id_from_url(&args.master).to_string());
+    let version = if args.info_hash_v2_2 { InfoHashVersion::V2_2 } else { InfoHashVersion::V2_3 };
+    SwarmNaming { swarm_id, version }
 }
 
 /// Fetch the master playlist and the media playlists of the chosen levels and
 /// of the audio rendition.
 pub fn load(agent: &ureq::Agent, args: &Args) -> anyhow::Result<Vec<Stream>> {
-    let naming = SwarmNaming::of(args);
+    let naming = naming_of(args);
     let text = fetch_text(agent, &args.master)?;
     let master = match parse_playlist(&text, &args.master).with_context(|| format!("parsing {}", args.master))? {
         Playlist::Master(m) => m,
