@@ -127,24 +127,25 @@ impl Engine {
 
     /// Hand a segment to every load waiting for it.
     pub(super) fn deliver(&mut self, track: Track, segment: &Segment, body: &Arc<[u8]>) {
-        let Some(t) = self.track_mut(track) else { return };
-        let (done, waiting): (VecDeque<PendingLoad>, VecDeque<PendingLoad>) =
-            t.loads.drain(..).partition(|l| l.segment.resource == segment.resource);
-        t.loads = waiting;
-        for load in done {
-            self.outputs.push_back(Output::Deliver { id: load.id, data: body.clone() });
+        for id in self.take_loads(track, segment) {
+            self.outputs.push_back(Output::Deliver { id, data: body.clone() });
         }
     }
 
     /// Answer every load waiting for `segment` with a failure.
     pub(super) fn fail_loads(&mut self, track: Track, segment: &Segment, reason: String) {
-        let Some(t) = self.track_mut(track) else { return };
-        let (failed, waiting): (VecDeque<PendingLoad>, VecDeque<PendingLoad>) =
+        for id in self.take_loads(track, segment) {
+            self.outputs.push_back(Output::LoadFailed { id, reason: reason.clone() });
+        }
+    }
+
+    /// The loads of `track` waiting for `segment`, out of its queue.
+    fn take_loads(&mut self, track: Track, segment: &Segment) -> Vec<LoadId> {
+        let Some(t) = self.track_mut(track) else { return Vec::new() };
+        let (taken, waiting): (VecDeque<PendingLoad>, VecDeque<PendingLoad>) =
             t.loads.drain(..).partition(|l| l.segment.resource == segment.resource);
         t.loads = waiting;
-        for load in failed {
-            self.outputs.push_back(Output::LoadFailed { id: load.id, reason: reason.clone() });
-        }
+        taken.into_iter().map(|l| l.id).collect()
     }
 
     /// After a fatal error (a playlist we cannot read, say) the other player

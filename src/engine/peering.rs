@@ -165,18 +165,7 @@ impl Engine {
         let loading = self.http_loading_ids(track);
         let known = self.known_ids(track);
         let mut out = Vec::new();
-        let swarm = &mut self.swarms[k];
-        match input {
-            Input::TrackerOpen { tracker } => swarm.on_tracker_open(now_ms, tracker, &mut out),
-            Input::TrackerMessage { tracker, text } => swarm.on_tracker_message(now_ms, tracker, &text, &mut out),
-            Input::TrackerClosed { tracker, reason } => swarm.on_tracker_closed(now_ms, tracker, reason),
-            Input::OfferReady { conn, sdp } => swarm.on_offer_ready(now_ms, conn, sdp, &mut out),
-            Input::AnswerReady { conn, sdp } => swarm.on_answer_ready(conn, sdp, &mut out),
-            Input::PeerOpen { conn } => swarm.on_peer_open(conn, &self.store, &loading, &mut out),
-            Input::PeerData { conn, data } => swarm.on_peer_data(now_ms, conn, &data, &self.store, |id| known.contains(&id), &mut out),
-            Input::PeerClosed { conn, .. } => swarm.on_peer_closed(conn),
-            _ => {}
-        }
+        self.swarms[k].on_input(now_ms, input, &self.store, &loading, |id| known.contains(&id), &mut out);
         self.outputs.extend(out);
         self.after_swarm(now_ms);
     }

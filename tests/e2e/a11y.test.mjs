@@ -4,19 +4,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startServer, launchBrowser, openPlayer, playUntil, screenshot, ROOT, VOD } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, screenshot, ROOT, VOD } from "./harness.mjs";
 
 const AXE = join(ROOT, "node_modules", "axe-core", "axe.min.js");
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowser({ server, browser }));
 
 /** axe's serious and critical violations on the page, one line each. */
 async function seriousViolations(page) {

@@ -33,6 +33,17 @@ export function startServer(profile = process.env.TUBESWARM_PROFILE || "debug") 
   });
 }
 
+/** The demo server and a browser for one test file (`before`), and their end (`after`). */
+export async function startServerAndBrowser() {
+  const server = await startServer();
+  return { server, browser: await launchBrowser() };
+}
+
+export async function stopServerAndBrowser({ server, browser }) {
+  await browser?.close();
+  server?.stop();
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",

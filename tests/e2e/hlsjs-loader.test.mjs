@@ -3,17 +3,11 @@
 // its fragments verified, from HTTP or from another such viewer over WebRTC.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, screenshot } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, screenshot } from "./harness.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowser({ server, browser }));
 
 /** The example page: hls.js 1.7.4 from npm, served by the demo server beside the media. */
 async function openViewer(context) {

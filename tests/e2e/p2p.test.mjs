@@ -2,17 +2,11 @@
 // WebSocket tracker, WebRTC data channels between Chromium contexts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPlayer, playUntil, state, screenshot, VOD } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, screenshot, VOD } from "./harness.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowser({ server, browser }));
 
 async function viewer(extra = "") {
   // Each viewer in its own context, like separate browsers.

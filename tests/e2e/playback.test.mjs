@@ -2,17 +2,11 @@
 // ffmpeg-made sample media: real fetches, real MediaSource, real decoding.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPlayer, playUntil, state, screenshot, VOD, LIVE } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, screenshot, VOD, LIVE } from "./harness.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowser({ server, browser }));
 
 test("the VOD plays: currentTime advances 10 s, no MediaError, no stall over 1 s", async () => {
   const page = await openPlayer(browser, server.url, VOD);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { startServer, launchBrowser, openPlayer, playUntil, screenshot, ROOT, VOD, LIVE } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, screenshot, ROOT, VOD, LIVE } from "./harness.mjs";
 import { inPlayer, videoProps, hoverSeekbarAt } from "./ui-helpers.mjs";
 
 const MEDIA = join(ROOT, "generated", "media", "vod");
@@ -13,14 +13,8 @@ const CHAPTERS = JSON.parse(readFileSync(join(MEDIA, "chapters.json"), "utf8")).
 const BOARD = JSON.parse(readFileSync(join(MEDIA, "storyboards.json"), "utf8")).storyboards[0];
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+before(async () => ({ server, browser } = await startServerAndBrowser()));
+after(() => stopServerAndBrowser({ server, browser }));
 
 /** A viewer in a fresh context (its own localStorage), on the demo page. */
 async function viewer(extra = "", { src = VOD, context = {} } = {}) {

@@ -253,17 +253,7 @@ fn on_input(seeded: &mut [Seeded], store: &SegmentStore, io: &PeerIo, now_ms: u6
     };
     let Seeded { swarm, known, .. } = &mut seeded[k];
     let mut out = Vec::new();
-    match input {
-        Input::TrackerOpen { tracker } => swarm.on_tracker_open(now_ms, tracker, &mut out),
-        Input::TrackerMessage { tracker, text } => swarm.on_tracker_message(now_ms, tracker, &text, &mut out),
-        Input::TrackerClosed { tracker, reason } => swarm.on_tracker_closed(now_ms, tracker, reason),
-        Input::OfferReady { conn, sdp } => swarm.on_offer_ready(now_ms, conn, sdp, &mut out),
-        Input::AnswerReady { conn, sdp } => swarm.on_answer_ready(conn, sdp, &mut out),
-        Input::PeerOpen { conn } => swarm.on_peer_open(conn, store, &[], &mut out),
-        Input::PeerData { conn, data } => swarm.on_peer_data(now_ms, conn, &data, store, |id| known.contains(&id), &mut out),
-        Input::PeerClosed { conn, .. } => swarm.on_peer_closed(conn),
-        _ => {}
-    }
+    swarm.on_input(now_ms, input, store, &[], |id| known.contains(&id), &mut out);
     carry_out(io, out);
 }
 

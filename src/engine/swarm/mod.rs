@@ -12,7 +12,7 @@ pub mod tracker;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::io::{ConnId, Output, TrackerId, Track};
+use super::io::{ConnId, Input, Output, TrackerId, Track};
 use super::store::{SegmentStore, StreamKey};
 use crate::p2p::{data_chunks, Command, Received, DEFAULT_MAX_MESSAGE_SIZE};
 pub use peer::{Download, Peer, Role};
@@ -419,6 +419,23 @@ impl Swarm {
 
     /// One data-channel message. `known` says whether an id is in the playlist
     /// (unknown ids get no answer, as p2pml does).
+    /// Route one peer-to-peer input (tracker or peer connection) of this swarm.
+    /// `loading`: segments being fetched over HTTP (announced as loading to new
+    /// peers); `known`: whether a segment id is in the stream (others are refused).
+    pub fn on_input(&mut self, now_ms: u64, input: Input, store: &SegmentStore, loading: &[i64], known: impl Fn(i64) -> bool, out: &mut Vec<Output>) {
+        match input {
+            Input::TrackerOpen { tracker } => self.on_tracker_open(now_ms, tracker, out),
+            Input::TrackerMessage { tracker, text } => self.on_tracker_message(now_ms, tracker, &text, out),
+            Input::TrackerClosed { tracker, reason } => self.on_tracker_closed(now_ms, tracker, reason),
+            Input::OfferReady { conn, sdp } => self.on_offer_ready(now_ms, conn, sdp, out),
+            Input::AnswerReady { conn, sdp } => self.on_answer_ready(conn, sdp, out),
+            Input::PeerOpen { conn } => self.on_peer_open(conn, store, loading, out),
+            Input::PeerData { conn, data } => self.on_peer_data(now_ms, conn, &data, store, known, out),
+            Input::PeerClosed { conn, .. } => self.on_peer_closed(conn),
+            _ => {}
+        }
+    }
+
     pub fn on_peer_data(
         &mut self,
         now_ms: u64,
