@@ -20,6 +20,7 @@ const VIEWERS = 3;
 const STAGGER_S = Number(process.env.BENCH_SWARM_STAGGER_S || 10);
 const PLAY_S = Number(process.env.BENCH_SWARM_PLAY_S || 60); // the last viewer plays this long
 const LEVEL = 1;
+const HEIGHT = 480; // level 1 of the demo VOD
 
 async function simulator() {
   log("swarm: simulator (10, 30, 100 viewers)");
@@ -54,13 +55,14 @@ const SIDES = {
   tubeswarm: {
     async open(browser, demo) {
       const context = await browser.newContext();
-      const page = await openPlayer(context, demo.url, VOD, `&level=${LEVEL}`);
+      // The element's level attribute is a height (level=480), p2pml's query an index.
+      const page = await openPlayer(context, demo.url, VOD, `&level=${HEIGHT}`);
       await page.evaluate(`(${playAndWatch})(document.getElementById("player").video)`);
       return page;
     },
     read: (page) => page.evaluate(() => {
       const el = document.getElementById("player"), s = el.player.stats();
-      return { t: el.video.currentTime, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, ...window.__bench };
+      return { t: el.video.currentTime, height: el.video.videoHeight, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, ...window.__bench };
     }),
   },
   "hls.js + p2p-media-loader": {
@@ -78,7 +80,7 @@ const SIDES = {
     read: (page) => page.evaluate(() => {
       const s = window.__p2pml, v = window.__video;
       const peers = Object.values(s.peers).reduce((n, l) => n + l.length, 0);
-      return { t: v.currentTime, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, ...window.__bench };
+      return { t: v.currentTime, height: v.videoHeight, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, ...window.__bench };
     }),
   },
 };
@@ -116,6 +118,7 @@ async function browsers(browser) {
     return (100 * p2p) / (p2p + http);
   };
   const originMB = (name) => results[name].reduce((n, s) => n + s.http, 0) / 1e6;
+  const heights = (name) => [...new Set(results[name].map((s) => s.height))].join(",");
   const playedS = (name) => results[name].reduce((n, s) => n + s.t, 0);
   const stalls = (name) => results[name].reduce((n, s) => n + s.stalls, 0);
   const startup = (name) => median(results[name].map((s) => s.startupMs));
@@ -127,7 +130,7 @@ async function browsers(browser) {
       row("swarm (browsers)", `${what}: offload of the later ${VIEWERS - 1}`, offload(a), offload(b), { ...o, unit: "%", better: "higher", digits: 1 }),
       row("swarm (browsers)", `${what}: origin (HTTP) MB, all viewers`, originMB(a), originMB(b), {
         ...o, unit: "MB", digits: 1,
-        note: `for ${playedS(a).toFixed(0)} / ${playedS(b).toFixed(0)} s played; all bytes received ${(results[a].reduce((n, s) => n + s.http + s.p2p, 0) / 1e6).toFixed(1)} / ${(results[b].reduce((n, s) => n + s.http + s.p2p, 0) / 1e6).toFixed(1)} MB`,
+        note: `for ${playedS(a).toFixed(0)} / ${playedS(b).toFixed(0)} s played at ${heights(a)} / ${heights(b)}p; all bytes received ${(results[a].reduce((n, s) => n + s.http + s.p2p, 0) / 1e6).toFixed(1)} / ${(results[b].reduce((n, s) => n + s.http + s.p2p, 0) / 1e6).toFixed(1)} MB`,
       }),
       row("swarm (browsers)", `${what}: stalls (all viewers)`, stalls(a), stalls(b), { ...o, note: `stalled ${results[a].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} / ${results[b].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} ms` }),
       row("swarm (browsers)", `${what}: startup, play() to first frame, median`, startup(a), startup(b), { ...o, unit: "ms" }),
