@@ -55,7 +55,7 @@ export async function run() {
         row("bundle", "player + P2P, gzip -9", kb(engine.gzip), kb(other.gzip), o),
         row("bundle", "player + P2P, brotli", kb(engine.brotli), kb(other.brotli), o),
         row("bundle", "with tubeswarm's UI element, brotli", kb(withUi.brotli), kb(other.brotli), {
-          ...o, note: "tubeswarm side adds its <tubeswarm-player> controls; hls.js has no UI",
+          ...o, note: "tubeswarm side adds its tubeswarm-player element and controls; hls.js has no UI",
         }),
       ],
       detail: { tubeswarm: { wasm: wasm.length, glueMinified: glue.length, elementMinified: element.length, engine, withUi }, other },
