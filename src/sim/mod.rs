@@ -281,7 +281,18 @@ impl SwarmSim {
         if !members.iter().any(|(m, _)| *m == v) {
             members.push((v, peer_id.to_string()));
         }
-        let others: Vec<usize> = members.iter().map(|(m, _)| *m).filter(|m| *m != v && !self.viewers[*m].gone).collect();
+        let mut others: Vec<usize> = members.iter().map(|(m, _)| *m).filter(|m| *m != v && !self.viewers[*m].gone).collect();
+        // Offers go to random members, as real trackers send them (bittorrent-tracker,
+        // ours: server/src/tracker/swarm.rs `pick`). In join order, every offer went to
+        // the first viewers, who are full at max_peers, and a 100-viewer swarm
+        // offloaded 22 % instead of ~90 %. Seeded by time and viewer: deterministic.
+        let mut x: u64 = (self.now ^ (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
+        for i in (1..others.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            others.swap(i, (x % (i as u64 + 1)) as usize);
+        }
         let reply = serde_json::json!({"action": "announce", "interval": 120, "info_hash": hash, "complete": 0, "incomplete": members.len()});
         self.later(at, Delivery::Input(v, Input::TrackerMessage { tracker, text: reply.to_string() }));
         for (offer, target) in msg["offers"].as_array().cloned().unwrap_or_default().iter().zip(others) {
