@@ -1,7 +1,8 @@
 //! The seeder against the real demo server (its media routes and its WebSocket
-//! tracker, over a small sample written here), and a native viewer: a `Swarm` that only downloads,
-//! driven by the same `webrtc`-crate IO, asking the seeder for segments over real
-//! data channels and checking every byte against PeerTube's map of hashes.
+//! tracker, over a small sample written here), and native viewers over real data
+//! channels, driven by the same `webrtc`-crate IO: a `Swarm` that only downloads
+//! and checks every byte against PeerTube's map of hashes, and tubeswarm's whole
+//! engine in loader mode.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use tokio::sync::{oneshot, watch};
 use tubeswarm::engine::swarm::{Swarm, SwarmConfig, SwarmEvent};
-use tubeswarm::engine::{Input, SegmentStore, StreamKey, Track};
+use tubeswarm::engine::{Config as EngineConfig, Engine, Input, LoadId, Output, Playhead, SegmentStore, Stats, StreamKey, Track};
+use tubeswarm::hls::ByteRange;
 use tubeswarm::integrity::{SegmentHashes, Verdict};
 use tubeswarm_server::demo::{self, Config, RunningServer};
 use tubeswarm_server::seeder::io::PeerIo;
@@ -288,4 +290,124 @@ fn the_seeder_uploads_no_faster_than_its_cap_and_answers_absent_beyond_it() {
         assert!((report.status.uploaded_bytes as f64) <= allowed, "{} bytes in {elapsed:.1} s, cap allows {allowed}", report.status.uploaded_bytes);
         demo.stop().await;
     });
+}
+
+#[test]
+fn a_native_engine_in_loader_mode_gets_every_segment_from_the_seeder_verified() {
+    runtime().block_on(async {
+        let demo = Demo::start().await;
+        let server = &demo.server;
+        let base = format!("http://{}", server.addr);
+        let tracker = format!("ws://{}/tracker/socket", server.addr);
+        let master = format!("{base}/media/{VOD}");
+        let mut args = Args::new(&master);
+        args.trackers.push(tracker.clone());
+        let (stop_seeder, stopped) = oneshot::channel::<()>();
+        let (status_tx, mut status) = watch::channel(Status::default());
+        let seeding = tokio::spawn(seeder::run(args.clone(), async move { let _ = stopped.await; }, Some(status_tx)));
+        wait_for(&mut status, "every segment fetched", Duration::from_secs(60), |s| s.fetched).await;
+
+        // The 240p level's segments, as another player would ask the engine for
+        // them: the level the engine starts on, so its swarm is joined from the start.
+        let streams = tokio::task::spawn_blocking(move || streams::load(&http::agent(), &args).unwrap()).await.unwrap();
+        let level = streams.iter().find(|s| s.key == StreamKey::Level(0)).expect("the 240p stream");
+        let wanted: Vec<(String, Option<ByteRange>)> = level.playlist.segments.iter().map(|s| (s.resource.url.clone(), s.resource.range)).collect();
+        let hashes = format!("{base}/media/{HASHES}");
+        let run = engine_viewer(&master, &hashes, &tracker, &wanted, Duration::from_secs(60)).await;
+
+        assert!(run.failed.is_empty(), "loads that failed or were given back: {:?}", run.failed);
+        assert_eq!(run.delivered.len(), wanted.len(), "every segment delivered");
+        let sizes: Vec<usize> = wanted.iter().map(|(_, r)| r.unwrap().length as usize).collect();
+        assert_eq!(run.delivered.iter().map(|(_, n)| *n).collect::<Vec<_>>(), sizes);
+        let segment_bytes: u64 = sizes.iter().map(|&n| n as u64).sum();
+        // Every segment came over a data channel from the seeder (the only peer)
+        // and passed the engine's own hash check; HTTP carried only the playlists
+        // and the map of hashes.
+        assert_eq!(run.stats.p2p_downloaded_bytes, segment_bytes, "{:?}", run.stats);
+        assert_eq!(run.stats.segments_verified, wanted.len() as u64);
+        assert_eq!(run.stats.integrity_failures, 0);
+        assert!(run.stats.http_downloaded_bytes < 20_000, "{:?}", run.stats);
+
+        stop_seeder.send(()).unwrap();
+        let report = tokio::time::timeout(Duration::from_secs(10), seeding).await.expect("the seeder stops").unwrap().unwrap();
+        assert!(report.status.uploaded_bytes >= segment_bytes);
+        demo.stop().await;
+    });
+}
+
+/// What the native engine did.
+struct EngineRun {
+    stats: Stats,
+    /// (load id, bytes) of each delivered segment, in load order.
+    delivered: Vec<(LoadId, usize)>,
+    failed: Vec<LoadId>,
+}
+
+/// tubeswarm's whole engine in loader mode, carried out natively: HTTP with ureq
+/// on blocking threads, P2P with the seeder's `PeerIo` (the `webrtc` crate). Once
+/// the seeder is connected it asks for `wanted`, every segment being P2P-eligible
+/// (no high-demand window: this viewer is in no hurry).
+async fn engine_viewer(master: &str, hashes: &str, tracker: &str, wanted: &[(String, Option<ByteRange>)], limit: Duration) -> EngineRun {
+    let t0 = Instant::now();
+    let now = move || t0.elapsed().as_millis() as u64;
+    let config = EngineConfig {
+        loader_mode: true,
+        trackers: vec![tracker.to_string()],
+        segment_hashes_url: Some(hashes.to_string()),
+        high_demand_window_s: 0.0,
+        seed: 0xe2e,
+        ..EngineConfig::default()
+    };
+    let mut engine = Engine::new(config, master, now());
+    engine.handle(now(), Input::Playhead(Playhead { time: 0.0, rate: 1.0, ..Playhead::default() }));
+    let (io, mut p2p) = PeerIo::new();
+    let (http_done, mut http) = tokio::sync::mpsc::unbounded_channel::<Input>();
+    let mut run = EngineRun { stats: engine.stats(), delivered: Vec::new(), failed: Vec::new() };
+    let mut asked = false;
+    let mut connected_at = None;
+    while run.delivered.len() + run.failed.len() < wanted.len() {
+        while let Some(out) = engine.poll() {
+            match out {
+                Output::Fetch { id, url, range } => {
+                    let done = http_done.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let input = match http::get(&http::agent(), &url, range) {
+                            Ok(body) => Input::HttpDone { id, body: body.into() },
+                            Err(e) => Input::HttpFailed { id, status: None, reason: e.to_string() },
+                        };
+                        let _ = done.send(input);
+                    });
+                }
+                Output::Deliver { id, data } => run.delivered.push((id, data.len())),
+                Output::LoadUnknown { id } | Output::LoadFailed { id, .. } => run.failed.push(id),
+                other => io.carry_out(other),
+            }
+        }
+        // The seeder connected in both swarms (the level's and the audio's), and
+        // its announcement of what it holds had a moment to arrive.
+        if connected_at.is_none() && engine.stats().peer_list.len() >= 2 {
+            connected_at = Some(now());
+        }
+        if !asked && connected_at.is_some_and(|t| now() >= t + 500) {
+            asked = true;
+            for (i, (url, range)) in wanted.iter().enumerate() {
+                engine.handle(now(), Input::Load { id: i as LoadId, url: url.clone(), range: *range, start: None });
+            }
+            continue;
+        }
+        assert!(t0.elapsed() < limit, "not done within {limit:?}: {} delivered, peers {}", run.delivered.len(), engine.stats().peers);
+        let wake = engine.next_timeout().map_or(100, |t| t.saturating_sub(now()).min(100));
+        tokio::select! {
+            Some(input) = p2p.recv() => engine.handle(now(), input),
+            Some(input) = http.recv() => engine.handle(now(), input),
+            _ = tokio::time::sleep(Duration::from_millis(wake)) => engine.handle(now(), Input::Tick),
+        }
+    }
+    run.stats = engine.stats();
+    engine.shutdown();
+    while let Some(out) = engine.poll() {
+        io.carry_out(out);
+    }
+    io.shutdown(Duration::from_secs(2)).await;
+    run
 }

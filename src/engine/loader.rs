@@ -116,10 +116,13 @@ impl Engine {
     /// stream being played is the one to share in.
     pub(super) fn next_load(&mut self, i: usize) -> Option<(Option<usize>, Segment)> {
         let load = self.tracks[i].loads.front()?.clone();
-        if let Some(level) = load.level.filter(|&l| l != self.level) {
+        if let Some(level) = load.level.filter(|&l| l != self.level || self.choice != LevelChoice::Fixed(l)) {
+            let switched = level != self.level;
             self.level = level;
             self.choice = LevelChoice::Fixed(level);
-            self.update_swarm();
+            if switched {
+                self.update_swarm();
+            }
             self.emit_level_switch();
         }
         Some((load.level, load.segment))
@@ -176,6 +179,7 @@ mod tests {
         failed: Vec<LoadId>,
         events: Vec<Event>,
         now: u64,
+        left_a_swarm: bool,
     }
 
     impl Harness {
@@ -190,7 +194,7 @@ mod tests {
         }
 
         fn with(files: HashMap<String, Vec<u8>>, config: Config) -> Harness {
-            let mut h = Harness { engine: Engine::new(config, &format!("{ORIGIN}master.m3u8"), 0), files, fetched: Vec::new(), delivered: Vec::new(), unknown: Vec::new(), failed: Vec::new(), events: Vec::new(), now: 0 };
+            let mut h = Harness { engine: Engine::new(config, &format!("{ORIGIN}master.m3u8"), 0), files, fetched: Vec::new(), delivered: Vec::new(), unknown: Vec::new(), failed: Vec::new(), events: Vec::new(), now: 0, left_a_swarm: false };
             h.settle();
             h
         }
@@ -230,6 +234,7 @@ mod tests {
                     Output::LoadUnknown { id } => self.unknown.push(id),
                     Output::LoadFailed { id, .. } => self.failed.push(id),
                     Output::Event(e) => self.events.push(e),
+                    Output::TrackerDisconnect { .. } => self.left_a_swarm = true,
                     Output::SetupMedia { .. } | Output::Append { .. } | Output::Seek { .. } | Output::Remove { .. } | Output::EndOfStream => {
                         panic!("loader mode must leave the media to the other player: {out:?}")
                     }
@@ -274,6 +279,23 @@ mod tests {
         assert_eq!(verified, 3, "every delivered segment passed the hash map");
         // hls.js fetches the init segments itself: the engine never asked for one.
         assert!(h.fetched.iter().all(|(u, r)| !u.ends_with(".mp4") || r.unwrap().offset > 0), "{:?}", h.fetched);
+    }
+
+    #[test]
+    fn the_level_is_the_other_players_choice_never_our_abr() {
+        let vod = sample_vod(8);
+        let mut h = Harness::with_trackers(vod.files, Some(vod.hashes));
+        // Fast HTTP would make our ABR climb; the other player stays on 240p.
+        for i in 0..6 {
+            let segment = h.segment("240", i);
+            h.load(i as LoadId, &segment);
+        }
+        assert_eq!(h.delivered.len(), 6);
+        assert_eq!(h.engine.stats().level, Some(0));
+        let switches: Vec<_> = h.events.iter().filter_map(|e| match e { Event::LevelSwitch { level, .. } => Some(*level), _ => None }).collect();
+        assert!(switches.iter().all(|l| *l == Some(0)), "{switches:?}");
+        // The 240p swarm was joined once and never left.
+        assert!(!h.left_a_swarm, "a swarm was left");
     }
 
     #[test]

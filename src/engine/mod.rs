@@ -876,7 +876,8 @@ impl Engine {
         self.stats.segments_loaded += 1;
         self.stats.segments_verified += u64::from(verified);
         self.emit(Event::Segment { track, level, sequence: segment.sequence, bytes, source, url, verified });
-        if track == Track::Main && self.choice == LevelChoice::Auto && source == Source::Http {
+        // In loader mode the other player chooses levels: no ABR of ours.
+        if track == Track::Main && self.choice == LevelChoice::Auto && source == Source::Http && !self.config.loader_mode {
             let next = self.auto_level();
             if next != self.level {
                 self.level = next;
