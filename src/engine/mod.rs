@@ -57,7 +57,7 @@ pub use naming::{InfoHashVersion, SwarmNaming};
 pub use peering::P2P_GIVE_UP_AHEAD_S;
 pub use sources::{backoff_ms, SourceSet};
 pub use store::{SegmentId, SegmentStore, StreamKey};
-pub use track::{next_segment, Appended, NextSegment};
+pub use track::{loaded_until, next_segment, Appended, NextSegment};
 
 use crate::codecs::{codecs_from_init, mp4_mime, split_codecs};
 use crate::integrity::{to_hex, SegmentHashes, Verdict};
@@ -192,6 +192,9 @@ enum Phase {
     Playing,
     Failed,
 }
+
+/// How far the audio rendition may load past the video (see `forward_goal`).
+const AUDIO_LEAD_S: f64 = 1.0;
 
 /// The playback engine. See the [module docs](self).
 pub struct Engine {
@@ -774,7 +777,8 @@ impl Engine {
         let Some(playlist) = self.playlist_for(track) else { return };
         let t = &self.tracks[i];
         let pending = !t.unconfirmed.is_empty();
-        let next = next_segment(playlist, &t.buffered, t.last_appended.as_ref(), pending, position, self.config.forward_buffer_s);
+        let goal = self.forward_goal(track, position);
+        let next = next_segment(playlist, &t.buffered, t.last_appended.as_ref(), pending, position, goal);
         match next {
             NextSegment::Load(segment) => {
                 let segment = segment.clone();
@@ -803,6 +807,22 @@ impl Engine {
                 }
             }
             NextSegment::BufferFull => {}
+        }
+    }
+
+    /// Seconds a track may load ahead of `position`. The audio rendition stays
+    /// within a second of what the video has loaded: frames need both, and audio
+    /// racing ahead on a shared link only delays the video segment the first
+    /// frame (or the end of a stall) is waiting for.
+    fn forward_goal(&self, track: Track, position: f64) -> f64 {
+        let goal = self.config.forward_buffer_s;
+        let main = self.tracks.iter().find(|t| t.track == Track::Main);
+        match (track, main) {
+            (Track::Audio, Some(m)) if !m.complete => {
+                let video_end = loaded_until(&m.buffered, m.last_appended.as_ref(), !m.unconfirmed.is_empty(), position);
+                goal.min(video_end - position + AUDIO_LEAD_S)
+            }
+            _ => goal,
         }
     }
 

@@ -19,6 +19,8 @@ struct Sim {
     files: HashMap<String, Vec<u8>>,
     /// URL prefixes that answer 404.
     broken: Vec<String>,
+    /// URL parts whose responses take this much longer (a slow path or server).
+    slow: Vec<(String, u64)>,
     /// Bytes per millisecond of the link, and its latency.
     bytes_per_ms: f64,
     latency_ms: u64,
@@ -54,6 +56,7 @@ impl Sim {
             now: 0,
             files,
             broken: Vec::new(),
+            slow: Vec::new(),
             bytes_per_ms: 1000.0, // 8 Mbit/s
             latency_ms: 20,
             live: None,
@@ -112,7 +115,8 @@ impl Sim {
                     let start = self.link_free_at.max(self.now);
                     let done = start + self.latency_ms + (size / self.bytes_per_ms) as u64;
                     self.link_free_at = done - self.latency_ms;
-                    self.in_flight.insert(id, (done, result));
+                    let extra = self.slow.iter().filter(|(part, _)| url.contains(part.as_str())).map(|(_, ms)| ms).sum::<u64>();
+                    self.in_flight.insert(id, (done + extra, result));
                 }
                 Output::Cancel { id } => {
                     self.in_flight.remove(&id);
@@ -284,6 +288,27 @@ fn the_forward_buffer_goal_bounds_what_is_fetched() {
     let main_segments = sim.appended.iter().filter(|(t, s)| *t == Track::Main && s != "init").count();
     // At 3 s with a 12 s goal: segments up to 16 s at most, far from all 15.
     assert!((3..=4).contains(&main_segments), "{main_segments}");
+}
+
+#[test]
+fn audio_never_loads_more_than_a_segment_past_the_video() {
+    // Video segments come slowly, audio at once: audio must wait for the video
+    // rather than take the link (in a browser the two share it) ahead of it.
+    let mut sim = vod_sim(Config::default());
+    sim.slow.push(("f-240.mp4".into(), 1_500));
+    let segments = |sim: &Sim, track: Track| sim.appended.iter().filter(|(t, s)| *t == track && s != "init").count();
+    let mut first_frame_checked = false;
+    for _ in 0..200 {
+        sim.run(100);
+        let (video, audio) = (segments(&sim, Track::Main), segments(&sim, Track::Audio));
+        assert!(audio <= video + 1, "audio {audio} segments, video {video}");
+        if video >= 1 && !first_frame_checked {
+            first_frame_checked = true;
+            assert!(audio <= 2, "by the first video segment: {audio} audio segments");
+        }
+    }
+    assert!(sim.started && sim.stalled_ms == 0, "stalled {} ms", sim.stalled_ms);
+    assert!(segments(&sim, Track::Audio) >= 5, "audio still follows the video");
 }
 
 #[test]

@@ -101,14 +101,9 @@ pub enum NextSegment<'a> {
 /// run at the playhead: its end, not the browser's rounded buffered end, says
 /// where the next segment starts. That avoids loading a segment twice because
 /// the media ended a few milliseconds before its `EXTINF` did.
-pub fn next_segment<'a>(
-    playlist: &'a MediaPlaylist,
-    buffered: &[TimeRange],
-    last: Option<&Appended>,
-    pending: bool,
-    position: f64,
-    goal: f64,
-) -> NextSegment<'a> {
+/// Where the media loaded for a track runs out, from `position` on: the end of
+/// the buffered run there, or of the last append when that continues it.
+pub fn loaded_until(buffered: &[TimeRange], last: Option<&Appended>, pending: bool, position: f64) -> f64 {
     let base = buffered_end(buffered, position).unwrap_or(position);
     let mut t = base;
     if let Some(l) = last {
@@ -119,6 +114,18 @@ pub fn next_segment<'a>(
             t = t.max(l.end);
         }
     }
+    t
+}
+
+pub fn next_segment<'a>(
+    playlist: &'a MediaPlaylist,
+    buffered: &[TimeRange],
+    last: Option<&Appended>,
+    pending: bool,
+    position: f64,
+    goal: f64,
+) -> NextSegment<'a> {
+    let t = loaded_until(buffered, last, pending, position);
     if t >= position + goal {
         return NextSegment::BufferFull;
     }

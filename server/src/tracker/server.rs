@@ -59,11 +59,19 @@ async fn upgrade(
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     let limits = &tracker.config().limits;
     let max_frame = limits.max_frame_size.max(limits.max_message_size);
+    // Tracker messages are small (announces under 1 KiB, offers a few KiB):
+    // tungstenite's 128 KiB default buffers per socket would make 10,000 idle
+    // viewers cost over a GiB. Larger messages still arrive, in more reads.
     upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .max_message_size(max_frame)
         .max_frame_size(max_frame)
         .on_upgrade(move |socket| serve_socket(tracker, socket, ip))
 }
+
+/// Bytes read from a tracker socket at a time.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// Serves one client until it closes, errs, idles out, or abuses the size limit.
 async fn serve_socket(tracker: Tracker, mut socket: WebSocket, ip: IpAddr) {
