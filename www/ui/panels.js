@@ -22,9 +22,14 @@ export function setupPanels(ctx, { onP2pToggle, onStats }) {
   const p2pButton = $(".p2p-button"), statsButton = $(".stats-button");
   let last = null;
 
+  const pairs = [[p2pPanel, p2pButton], [nerdPanel, statsButton]];
   const toggle = (panel, button, show = panel.hidden) => {
-    panel.hidden = !show;
-    button.setAttribute("aria-expanded", String(show));
+    // The panels share one corner of the player: opening one closes the other.
+    for (const [p, b] of pairs) {
+      const open = p === panel ? show : show ? false : !p.hidden;
+      p.hidden = !open;
+      b.setAttribute("aria-expanded", String(open));
+    }
     if (show) update();
   };
   p2pButton.addEventListener("click", () => toggle(p2pPanel, p2pButton));
