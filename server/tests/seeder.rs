@@ -83,6 +83,29 @@ fn write_sample(dir: &Path) {
     std::fs::write(dir.join("sample-segments-sha256.json"), serde_json::Value::Object(hashes).to_string()).unwrap();
 }
 
+/// The seeder running in this process until `stop`; `status` follows it.
+struct Seeding {
+    stop: oneshot::Sender<()>,
+    status: watch::Receiver<Status>,
+    task: tokio::task::JoinHandle<anyhow::Result<seeder::Report>>,
+}
+
+impl Seeding {
+    /// Starts the seeder and waits until it has fetched (and checked) every segment.
+    async fn start(args: Args) -> Seeding {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (status_tx, mut status) = watch::channel(Status::default());
+        let task = tokio::spawn(seeder::run(args, async move { let _ = stopped.await; }, Some(status_tx)));
+        wait_for(&mut status, "every segment fetched", Duration::from_secs(60), |s| s.fetched).await;
+        Seeding { stop, status, task }
+    }
+
+    async fn stop(self) -> seeder::Report {
+        self.stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), self.task).await.expect("the seeder stops").unwrap().unwrap()
+    }
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
@@ -104,11 +127,8 @@ fn native_viewers_receive_verified_segments_from_the_seeder_over_data_channels_a
         args.levels = vec![240];
         args.progress_secs = 1;
 
-        let (stop_seeder, stopped) = oneshot::channel::<()>();
-        let (status_tx, mut status) = watch::channel(Status::default());
-        let seeding = tokio::spawn(seeder::run(args.clone(), async move { let _ = stopped.await; }, Some(status_tx)));
-        wait_for(&mut status, "every segment fetched", Duration::from_secs(60), |s| s.fetched).await;
-        let held = status.borrow().clone();
+        let mut seeding = Seeding::start(args.clone()).await;
+        let held = seeding.status.borrow().clone();
         assert_eq!(held.held, held.total, "every segment matched its hash: {held:?}");
 
         // The viewer joins the 240p swarm with the info_hash a viewer computes.
@@ -129,9 +149,8 @@ fn native_viewers_receive_verified_segments_from_the_seeder_over_data_channels_a
         }
         let received_bytes: u64 = [a, b, c].iter().flat_map(|l| &l.got).map(|(_, n)| *n as u64).sum();
 
-        wait_for(&mut status, "the upload counted", Duration::from_secs(5), |s| s.uploaded_bytes >= received_bytes).await;
-        stop_seeder.send(()).unwrap();
-        let report = tokio::time::timeout(Duration::from_secs(10), seeding).await.expect("the seeder stops").unwrap().unwrap();
+        wait_for(&mut seeding.status, "the upload counted", Duration::from_secs(5), |s| s.uploaded_bytes >= received_bytes).await;
+        let report = seeding.stop().await;
         assert!(report.status.uploaded_bytes >= received_bytes, "{report:?} < {received_bytes}");
         assert_eq!(report.fetch.rejected, 0);
         demo.stop().await;
@@ -265,10 +284,7 @@ fn the_seeder_uploads_no_faster_than_its_cap_and_answers_absent_beyond_it() {
         // 2 Mbit/s for two streams (720p and audio): 1 Mbit/s each, bursts of
         // 2 s (250 kB), where a 720p segment of the sample is 400 kB.
         args.upload_limit_bps = Some(2_000_000);
-        let (stop_seeder, stopped) = oneshot::channel::<()>();
-        let (status_tx, mut status) = watch::channel(Status::default());
-        let seeding = tokio::spawn(seeder::run(args.clone(), async move { let _ = stopped.await; }, Some(status_tx)));
-        wait_for(&mut status, "every segment fetched", Duration::from_secs(60), |s| s.fetched).await;
+        let seeding = Seeding::start(args.clone()).await;
         let streams = tokio::task::spawn_blocking(move || streams::load(&http::agent(), &args).unwrap()).await.unwrap();
         let hashes = SegmentHashes::from_json_bytes(&tokio::task::spawn_blocking(move || http::get(&http::agent(), &format!("{base}/media/{HASHES}"), None).unwrap()).await.unwrap()).unwrap();
         let level = streams.iter().find(|s| s.track == Track::Main).unwrap();
@@ -278,8 +294,7 @@ fn the_seeder_uploads_no_faster_than_its_cap_and_answers_absent_beyond_it() {
         let started = Instant::now();
         let leeched = leech(level, &hashes, &tracker, 8, Duration::from_secs(60)).await;
         let elapsed = started.elapsed().as_secs_f64();
-        stop_seeder.send(()).unwrap();
-        let report = tokio::time::timeout(Duration::from_secs(10), seeding).await.unwrap().unwrap().unwrap();
+        let report = seeding.stop().await;
         eprintln!("capped: {leeched:?} in {elapsed:.1} s, seeder uploaded {}", report.status.uploaded_bytes);
         // A full bucket lets one segment larger than the burst go; after that the
         // bucket is in debt and every request in the next seconds is "absent".
@@ -302,10 +317,7 @@ fn a_native_engine_in_loader_mode_gets_every_segment_from_the_seeder_verified() 
         let master = format!("{base}/media/{VOD}");
         let mut args = Args::new(&master);
         args.trackers.push(tracker.clone());
-        let (stop_seeder, stopped) = oneshot::channel::<()>();
-        let (status_tx, mut status) = watch::channel(Status::default());
-        let seeding = tokio::spawn(seeder::run(args.clone(), async move { let _ = stopped.await; }, Some(status_tx)));
-        wait_for(&mut status, "every segment fetched", Duration::from_secs(60), |s| s.fetched).await;
+        let seeding = Seeding::start(args.clone()).await;
 
         // The 240p level's segments, as another player would ask the engine for
         // them: the level the engine starts on, so its swarm is joined from the start.
@@ -328,8 +340,7 @@ fn a_native_engine_in_loader_mode_gets_every_segment_from_the_seeder_verified() 
         assert_eq!(run.stats.integrity_failures, 0);
         assert!(run.stats.http_downloaded_bytes < 20_000, "{:?}", run.stats);
 
-        stop_seeder.send(()).unwrap();
-        let report = tokio::time::timeout(Duration::from_secs(10), seeding).await.expect("the seeder stops").unwrap().unwrap();
+        let report = seeding.stop().await;
         assert!(report.status.uploaded_bytes >= segment_bytes);
         demo.stop().await;
     });
