@@ -44,6 +44,21 @@ impl Demo {
         Demo { server, root }
     }
 
+    fn base(&self) -> String {
+        format!("http://{}", self.server.addr)
+    }
+
+    fn tracker(&self) -> String {
+        format!("ws://{}/tracker/socket", self.server.addr)
+    }
+
+    /// Seeding the sample VOD into this server's tracker.
+    fn seeder_args(&self) -> Args {
+        let mut args = Args::new(&format!("{}/media/{VOD}", self.base()));
+        args.trackers.push(self.tracker());
+        args
+    }
+
     async fn stop(self) {
         self.server.stop().await.unwrap();
         let _ = std::fs::remove_dir_all(&self.root);
@@ -119,11 +134,8 @@ async fn wait_for(status: &mut watch::Receiver<Status>, what: &str, limit: Durat
 fn native_viewers_receive_verified_segments_from_the_seeder_over_data_channels_at_once() {
     runtime().block_on(async {
         let demo = Demo::start().await;
-        let server = &demo.server;
-        let base = format!("http://{}", server.addr);
-        let tracker = format!("ws://{}/tracker/socket", server.addr);
-        let mut args = Args::new(&format!("{base}/media/{VOD}"));
-        args.trackers.push(tracker.clone());
+        let (base, tracker) = (demo.base(), demo.tracker());
+        let mut args = demo.seeder_args();
         args.levels = vec![240];
         args.progress_secs = 1;
 
@@ -255,8 +267,7 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
 fn the_seeder_keeps_no_segment_whose_bytes_do_not_match_the_published_hashes() {
     runtime().block_on(async {
         let demo = Demo::start().await;
-        let server = &demo.server;
-        let base = format!("http://{}", server.addr);
+        let base = demo.base();
         // The poison mirror flips a byte in every media segment.
         let mut args = Args::new(&format!("{base}/mirror/poison/{VOD}"));
         args.hashes = Some(format!("{base}/media/{HASHES}"));
@@ -275,11 +286,8 @@ fn the_seeder_keeps_no_segment_whose_bytes_do_not_match_the_published_hashes() {
 fn the_seeder_uploads_no_faster_than_its_cap_and_answers_absent_beyond_it() {
     runtime().block_on(async {
         let demo = Demo::start().await;
-        let server = &demo.server;
-        let base = format!("http://{}", server.addr);
-        let tracker = format!("ws://{}/tracker/socket", server.addr);
-        let mut args = Args::new(&format!("{base}/media/{VOD}"));
-        args.trackers.push(tracker.clone());
+        let (base, tracker) = (demo.base(), demo.tracker());
+        let mut args = demo.seeder_args();
         args.levels = vec![720];
         // 2 Mbit/s for two streams (720p and audio): 1 Mbit/s each, bursts of
         // 2 s (250 kB), where a 720p segment of the sample is 400 kB.
@@ -311,12 +319,9 @@ fn the_seeder_uploads_no_faster_than_its_cap_and_answers_absent_beyond_it() {
 fn a_native_engine_in_loader_mode_gets_every_segment_from_the_seeder_verified() {
     runtime().block_on(async {
         let demo = Demo::start().await;
-        let server = &demo.server;
-        let base = format!("http://{}", server.addr);
-        let tracker = format!("ws://{}/tracker/socket", server.addr);
+        let (base, tracker) = (demo.base(), demo.tracker());
         let master = format!("{base}/media/{VOD}");
-        let mut args = Args::new(&master);
-        args.trackers.push(tracker.clone());
+        let args = demo.seeder_args();
         let seeding = Seeding::start(args.clone()).await;
 
         // The 240p level's segments, as another player would ask the engine for
