@@ -69,8 +69,8 @@ impl Engine {
                         t.loads.push_back(PendingLoad { id: load.id, level, segment });
                     }
                 }
-                None if self.unrequested_playlists(now_ms) => self.unmatched_loads.push(load),
-                None if self.playlists_loading() => self.unmatched_loads.push(load),
+                // A playlist still to come may list it.
+                None if self.unrequested_playlists(now_ms) || self.playlists_loading() => self.unmatched_loads.push(load),
                 None => self.outputs.push_back(Output::LoadUnknown { id: load.id }),
             }
         }
