@@ -1,33 +1,21 @@
 // Hashing: SHA-256 throughput in Chromium, tubeswarm's wasm `sha256Hex` (the code
 // that checks every segment) vs WebCrypto's `crypto.subtle.digest`, over 64 MiB in
 // 1 MiB chunks (segment-sized), one chunk at a time, alternating rounds.
-import { launchBrowser, startStaticServer, median, row, log } from "./lib.mjs";
+import { inMicroPage, median, row, log } from "./lib.mjs";
 
 const MIB = Number(process.env.BENCH_HASH_MIB || 64);
 const ROUNDS = Number(process.env.BENCH_HASH_ROUNDS || 5);
 
 export async function run({ browser } = {}) {
   log("hashing");
-  const own = !browser;
-  browser ??= await launchBrowser();
-  const server = await startStaticServer();
-  try {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}pages/micro.html`);
-    await page.waitForFunction(() => window.benchReady, null, { timeout: 20_000 });
-    const r = await page.evaluate(({ mib, rounds }) => window.bench.hash(mib, rounds), { mib: MIB, rounds: ROUNDS });
-    await page.close();
-    const mbps = (ms) => MIB / (ms / 1000);
-    return {
-      rows: [row("hash", `SHA-256, ${MIB} MiB in 1 MiB chunks`, mbps(median(r.wasm)), mbps(median(r.webcrypto)), {
-        unit: "MiB/s", better: "higher", otherName: "WebCrypto",
-      })],
-      detail: { mib: MIB, rounds: ROUNDS, ms: r },
-    };
-  } finally {
-    await server.stop();
-    if (own) await browser.close();
-  }
+  const r = await inMicroPage(browser, "hash", [MIB, ROUNDS]);
+  const mbps = (ms) => MIB / (ms / 1000);
+  return {
+    rows: [row("hash", `SHA-256, ${MIB} MiB in 1 MiB chunks`, mbps(median(r.wasm)), mbps(median(r.webcrypto)), {
+      unit: "MiB/s", better: "higher", otherName: "WebCrypto",
+    })],
+    detail: { mib: MIB, rounds: ROUNDS, ms: r },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await run(), null, 1));

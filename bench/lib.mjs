@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { launchBrowser } from "../tests/e2e/harness.mjs";
 export { launchBrowser, VOD } from "../tests/e2e/harness.mjs";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -86,6 +87,25 @@ export function startStaticServer(extra = {}) {
       stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
     }));
   });
+}
+
+/** `window.bench[name](...args)` in bench/pages/micro.html (served by a static
+ *  server of its own), in `browser` or in a browser launched for it. */
+export async function inMicroPage(browser, name, args) {
+  const own = !browser;
+  browser ??= await launchBrowser();
+  const server = await startStaticServer();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}pages/micro.html`);
+    await page.waitForFunction(() => window.benchReady, null, { timeout: 20_000 });
+    const result = await page.evaluate(({ name, args }) => window.bench[name](...args), { name, args });
+    await page.close();
+    return result;
+  } finally {
+    await server.stop();
+    if (own) await browser.close();
+  }
 }
 
 export const median = (xs) => {

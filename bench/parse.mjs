@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, RESULTS, launchBrowser, startStaticServer, median, row, log } from "./lib.mjs";
+import { ROOT, RESULTS, inMicroPage, median, row, log } from "./lib.mjs";
 import { bigPlaylist } from "./playlist.mjs";
 
 const REPEATS = Number(process.env.BENCH_PARSE_REPEATS || 50);
@@ -17,36 +17,24 @@ export async function run({ browser } = {}) {
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, "playlist-10000.m3u8");
   writeFileSync(file, text);
-  const own = !browser;
-  browser ??= await launchBrowser();
-  const server = await startStaticServer();
-  try {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}pages/micro.html`);
-    await page.waitForFunction(() => window.benchReady, null, { timeout: 20_000 });
-    const url = "https://example.org/static/streaming-playlists/hls/uuid/720.m3u8";
-    const r = await page.evaluate(({ text, url, n }) => window.bench.parse(text, url, n), { text, url, n: REPEATS });
-    await page.close();
-    if (r.segments.tubeswarm !== 10_000 || r.segments.hlsjs !== 10_000) throw new Error(`segment counts: ${JSON.stringify(r.segments)}`);
-    // The native timer is not interleaved with the browser; on a shared machine
-    // the best of three medians is its figure (all three are in the JSON).
-    const natives = [0, 1, 2].map(() => JSON.parse(execFileSync(join(ROOT, "target", "release", "tubeswarm-bench-parse"), [file, "--repeats", String(REPEATS)], { encoding: "utf8" })));
-    const native = natives.reduce((a, b) => (b.median_ms < a.median_ms ? b : a));
-    const ts = median(r.tubeswarm), hls = median(r.hlsjs);
-    const o = { unit: "ms", otherName: "hls.js M3U8Parser", digits: 2 };
-    return {
-      rows: [
-        row("parse", "10,000 segments, Chromium (wasm vs JS)", ts, hls, o),
-        row("parse", "10,000 segments, tubeswarm native vs hls.js in Chromium", native.median_ms, hls, {
-          ...o, note: "same Rust parser compiled natively (tubeswarm-bench-parse), best of 3 medians",
-        }),
-      ],
-      detail: { bytes: text.length, repeats: REPEATS, chromium: r, native: natives },
-    };
-  } finally {
-    await server.stop();
-    if (own) await browser.close();
-  }
+  const url = "https://example.org/static/streaming-playlists/hls/uuid/720.m3u8";
+  const r = await inMicroPage(browser, "parse", [text, url, REPEATS]);
+  if (r.segments.tubeswarm !== 10_000 || r.segments.hlsjs !== 10_000) throw new Error(`segment counts: ${JSON.stringify(r.segments)}`);
+  // The native timer is not interleaved with the browser; on a shared machine
+  // the best of three medians is its figure (all three are in the JSON).
+  const natives = [0, 1, 2].map(() => JSON.parse(execFileSync(join(ROOT, "target", "release", "tubeswarm-bench-parse"), [file, "--repeats", String(REPEATS)], { encoding: "utf8" })));
+  const native = natives.reduce((a, b) => (b.median_ms < a.median_ms ? b : a));
+  const ts = median(r.tubeswarm), hls = median(r.hlsjs);
+  const o = { unit: "ms", otherName: "hls.js M3U8Parser", digits: 2 };
+  return {
+    rows: [
+      row("parse", "10,000 segments, Chromium (wasm vs JS)", ts, hls, o),
+      row("parse", "10,000 segments, tubeswarm native vs hls.js in Chromium", native.median_ms, hls, {
+        ...o, note: "same Rust parser compiled natively (tubeswarm-bench-parse), best of 3 medians",
+      }),
+    ],
+    detail: { bytes: text.length, repeats: REPEATS, chromium: r, native: natives },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify((await run()).rows, null, 1));
