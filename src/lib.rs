@@ -2,9 +2,10 @@
 //!
 //! A peer-to-peer HLS video player for the web. The crate has two halves:
 //!
-//! - a platform-free core, tested natively: [`hls`] (playlists over m3u8-rs),
+//! - a platform-free core, tested natively: [`hls`] (playlists, read by its own one-pass parser),
 //!   [`engine`] (the sans-IO decisions: what to fetch, append, evict, which level),
-//!   [`codecs`] (CODECS strings and init segments);
+//!   [`codecs`] (CODECS strings and init segments), [`peertube`] (what an
+//!   instance's API answers mean for the player), [`uri`] (RFC 3986 references);
 //! - `web` (wasm32 only): the thin browser layer that carries out the engine's
 //!   decisions with fetch and MediaSource, and the JS API (`Player`).
 
@@ -13,7 +14,9 @@ pub mod engine;
 pub mod hls;
 pub mod integrity;
 pub mod p2p;
+pub mod peertube;
 pub mod sim;
+pub mod uri;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

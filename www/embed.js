@@ -45,6 +45,7 @@ function playbackAttributes() {
   if (!params.controls) attrs.controls = "0";
   if (!params.p2p) attrs.p2p = "0";
   if (params.playbackRate) attrs["playback-rate"] = String(params.playbackRate);
+  if (params.infoHashVersion) attrs["info-hash-version"] = params.infoHashVersion;
   return attrs;
 }
 

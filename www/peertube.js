@@ -7,7 +7,10 @@
 //   v.src;               // "https://video.example/static/streaming-playlists/hls/<uuid>/<uuid>-master.m3u8"
 //   v.segmentsSha256Url; // the segment hashes every segment is checked against
 //   v.mirrors;           // ["https://mirror.example/static/redundancy/hls/<uuid>"] (redundancies)
-//   v.trackers;          // ["wss://video.example/tracker/socket"]
+//   v.trackers;          // ["wss://video.example/tracker/socket"] (ws/wss only, as PeerTube's player)
+//   v.infoHashVersion;   // "2.2": the swarm form of the instance's own player (from its version)
+//   v.p2pUnavailable;    // "older-instance-protocol" for PeerTube before 7.1 (else absent)
+//   v.webVideos;         // [{url, height, label, size, fps}] plain MP4s, highest first
 //   v.chapters;          // {chapters: [{timecode, title}]}              (PeerTube 6+, else empty)
 //   v.storyboards;       // {storyboards: [{fileUrl (absolute), spriteWidth, …}]} (idem)
 //   v.captions;          // [{label: "English", language: "en", src: "https://…/en.vtt"}]
@@ -16,12 +19,15 @@
 // `ref` is a watch or embed URL (`/w/<uuid or shortUUID>`, `/videos/watch/<uuid>`,
 // `/videos/embed/<uuid>`), or the instance's base URL with `videoId`. Errors are
 // Error objects with a message meant for the viewer: "video not found (404)",
-// "this video has no HLS playlist", "the instance did not answer (…)".
+// "this video has neither an HLS playlist nor a web video", "the instance did not
+// answer (…)". What the answers mean (sources, trackers, the instance's peer
+// protocol) is decided in Rust (`src/peertube/`, through the wasm module); this
+// file only fetches.
+
+import init, { peertubeVideo, peertubeP2p } from "./pkg/tubeswarm.js";
 
 /** How long each API request may take before the instance counts as silent. */
 const TIMEOUT_MS = 15_000;
-/** VideoStreamingPlaylistType.HLS in PeerTube's models. */
-const HLS = 1;
 
 /** Splits `ref` (+ optional `videoId`) into the instance origin and the video id. */
 export function parsePeerTubeRef(ref, videoId) {
@@ -85,10 +91,11 @@ export async function resolvePeerTube(ref, videoId) {
 
 async function resolve(instance, id) {
   const api = `${instance}/api/v1/videos/${encodeURIComponent(id)}`;
-  const video = await getJson(api);
-  const playlists = video.streamingPlaylists || [];
-  const hls = playlists.find((p) => p.type === HLS) || playlists[0];
-  if (!hls || !hls.playlistUrl) throw new Error("this video has no HLS playlist");
+  // The version tells which p2p-media-loader the instance's own viewers run;
+  // without it, the newest known is assumed.
+  const [answer, config] = await Promise.all([getJson(api), optional(`${instance}/api/v1/config`, null), init()]);
+  const video = peertubeVideo(answer, instance);
+  const p2p = peertubeP2p(config?.serverVersion ?? undefined);
 
   const [chapters, storyboards, captions] = await Promise.all([
     optional(`${api}/chapters`, { chapters: [] }),
@@ -96,10 +103,9 @@ async function resolve(instance, id) {
     optional(`${api}/captions`, { total: 0, data: [] }),
   ]);
   return {
-    src: absolute(hls.playlistUrl, instance),
-    segmentsSha256Url: absolute(hls.segmentsSha256Url, instance) || null,
-    mirrors: (hls.redundancies || []).map((r) => absolute(r.baseUrl, instance)).filter(Boolean),
-    trackers: video.trackerUrls || [],
+    ...video,
+    ...p2p,
+    serverVersion: config?.serverVersion ?? null,
     chapters: { chapters: chapters.chapters || [] },
     storyboards: {
       storyboards: (storyboards.storyboards || []).map((s) => ({
@@ -112,11 +118,5 @@ async function resolve(instance, id) {
       language: c.language?.id || "",
       src: absolute(c.fileUrl || c.captionPath, instance),
     })),
-    title: video.name || "",
-    isLive: !!video.isLive,
-    duration: video.duration,
-    uuid: video.uuid,
-    pageUrl: video.url || `${instance}/w/${video.uuid || id}`,
-    poster: absolute(video.previewUrl || video.previewPath, instance) || null,
   };
 }

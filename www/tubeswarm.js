@@ -11,7 +11,8 @@
 // Attributes: src, mirrors, trackers, segments-sha256-url, p2p ("0" off), peertube
 // (+ video-id), chapters (PeerTube JSON or WebVTT URL), storyboard, captions,
 // start, stop (seconds or 1h2m3s), autoplay, muted, loop, playback-rate, poster,
-// controls ("0" hides them), latency-mode (default|high|small), level
+// controls ("0" hides them), latency-mode (default|high|small), info-hash-version
+// ("2.2"|"2.3": the swarm form; PeerTube mode picks the instance's own), level
 // (auto|audio|<height>), lang (en|fr|it). Properties `chapters`, `storyboard` and
 // `captions` also take inline data. `el.player` is the Player of the JS API
 // (levels, setLevel, stats, setP2p, addEventListener); `await el.ready` waits for it.
@@ -37,7 +38,7 @@ import { parseTime } from "./ui/time.js";
 
 const ready = init();
 
-const RELOAD = ["src", "peertube", "video-id", "mirrors", "trackers", "segments-sha256-url", "p2p", "latency-mode", "test-corrupt-uploads"];
+const RELOAD = ["src", "peertube", "video-id", "mirrors", "trackers", "segments-sha256-url", "p2p", "latency-mode", "info-hash-version", "test-corrupt-uploads"];
 const PLAYER_EVENTS = ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "integrity-failure", "peer-connect", "peer-close"];
 
 class TubeswarmPlayer extends HTMLElement {

@@ -168,9 +168,10 @@ fn video_details_have_peertubes_hls_shape() {
     assert!(v["name"].as_str().is_some_and(|n| !n.is_empty()));
     // 7.5 s of segments.
     assert_eq!(v["duration"], 8);
+    // As PeerTube lists them: HTTP announce (for torrent clients), then WebSocket.
     assert_eq!(
         v["trackerUrls"],
-        serde_json::json!([format!("ws://{host}/tracker/socket")])
+        serde_json::json!([format!("http://{host}/tracker/announce"), format!("ws://{host}/tracker/socket")])
     );
     assert_eq!(v["files"], serde_json::json!([]));
     assert_eq!(v["embedPath"], format!("/videos/embed/{UUID}"));
@@ -248,12 +249,22 @@ fn urls_follow_the_host_the_request_named() {
     .json();
     assert_eq!(
         v["trackerUrls"],
-        serde_json::json!(["ws://localhost:4242/tracker/socket"])
+        serde_json::json!(["http://localhost:4242/tracker/announce", "ws://localhost:4242/tracker/socket"])
     );
     assert_eq!(
         v["streamingPlaylists"][0]["playlistUrl"],
         format!("http://localhost:4242/media/vod/{UUID}-master.m3u8")
     );
+}
+
+#[test]
+fn the_config_names_the_release_answered_as() {
+    let s = start();
+    let reply = get(&format!("{}/api/v1/config", s.base));
+    assert_eq!(reply.status, 200);
+    let config = reply.json();
+    assert_eq!(config["serverVersion"], demo::DEFAULT_PEERTUBE_VERSION);
+    assert_eq!(config["views"]["videos"]["watchingInterval"]["anonymous"], 5000);
 }
 
 #[test]

@@ -196,6 +196,17 @@ pub enum Source {
     Store,
 }
 
+/// Why peer-to-peer cannot run for this viewer, whatever they choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum P2pUnavailable {
+    /// The browser has no `RTCPeerConnection` (WebKitGTK, hardened browsers).
+    NoWebrtc,
+    /// The instance's own viewers speak an older peer protocol (PeerTube before
+    /// 7.1 ships the `@peertube/p2p-media-loader` 1.x fork): no one to swarm with.
+    OlderInstanceProtocol,
+}
+
 /// Why playback cannot go on, for the page to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -119,6 +119,9 @@ pub struct Config {
     /// Loader mode: another player (hls.js) owns the media and asks for segments
     /// with `Input::Load`; no `SetupMedia`, `Append` or `Seek` ever comes out.
     pub loader_mode: bool,
+    /// Peer-to-peer cannot run here (no WebRTC, an instance of another protocol):
+    /// no tracker is contacted, and `Stats::p2p_unavailable` says why.
+    pub p2p_unavailable: Option<P2pUnavailable>,
 }
 
 impl Default for Config {
@@ -148,6 +151,7 @@ impl Default for Config {
             upload_limit_bps: None,
             metered_connection: false,
             loader_mode: false,
+            p2p_unavailable: None,
         }
     }
 }
@@ -179,6 +183,8 @@ pub struct Stats {
     pub peer_list: Vec<swarm::PeerStats>,
     pub p2p_enabled: bool,
     pub upload_enabled: bool,
+    /// Why P2P cannot run at all here (then `p2p_enabled` stays false).
+    pub p2p_unavailable: Option<P2pUnavailable>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,6 +312,7 @@ impl Engine {
                 peer_list: Vec::new(),
                 p2p_enabled: false,
                 upload_enabled: false,
+                p2p_unavailable: None,
             },
         };
         let resource = Resource { url: url.to_string(), range: None };
@@ -373,6 +380,7 @@ impl Engine {
         stats.peer_list = self.swarms.iter().flat_map(|s| s.peer_stats()).collect();
         stats.p2p_enabled = !self.swarms.is_empty();
         stats.upload_enabled = self.swarms.iter().any(|s| s.config.upload);
+        stats.p2p_unavailable = self.config.p2p_unavailable;
         stats.buffer_ahead_s = self
             .tracks
             .iter()

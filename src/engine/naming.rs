@@ -11,8 +11,29 @@ pub enum InfoHashVersion {
     /// p2p-media-loader 2.3 (stream index: SHA-1 of the stream's properties).
     #[default]
     V2_3,
-    /// p2p-media-loader 2.2, as PeerTube 7.1–8 ships (stream index: position).
+    /// p2p-media-loader 2.1 and 2.2, as PeerTube 7.1–8 ships (stream index: position).
     V2_2,
+}
+
+impl InfoHashVersion {
+    /// `"2.2"` or `"2.3"` (also `"2.3.1"`, `"v2.2"`): the p2p-media-loader release
+    /// whose form to use; `None` for anything else.
+    pub fn parse(text: &str) -> Option<InfoHashVersion> {
+        let t = text.trim().trim_start_matches(['v', 'V']);
+        let mut parts = t.split('.');
+        match (parts.next(), parts.next()) {
+            (Some("2"), Some("2" | "1")) => Some(InfoHashVersion::V2_2),
+            (Some("2"), Some("3")) => Some(InfoHashVersion::V2_3),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InfoHashVersion::V2_3 => "2.3",
+            InfoHashVersion::V2_2 => "2.2",
+        }
+    }
 }
 
 /// A swarm id (the master URL without its query, unless configured) and the

@@ -68,7 +68,7 @@ impl Engine {
     fn p2p_allowed(&self) -> bool {
         let c = &self.config;
         let checkable = matches!(self.hashes, Hashes::Loaded(_)) || c.p2p_without_hashes;
-        c.p2p && !c.trackers.is_empty() && checkable && self.phase == Phase::Playing
+        c.p2p && c.p2p_unavailable.is_none() && !c.trackers.is_empty() && checkable && self.phase == Phase::Playing
     }
 
     /// Be in the swarm of each stream now playing (the video level's, and the

@@ -55,7 +55,7 @@
 
 use std::collections::HashMap;
 
-use url::Url;
+use crate::uri;
 
 use super::error::ParseError;
 use super::model::{
@@ -66,8 +66,10 @@ use super::model::{
 /// Parses one playlist, master or media, resolving every URI against `url` (the
 /// absolute URL the playlist was fetched from).
 pub fn parse_playlist(text: &str, url: &str) -> Result<Playlist, ParseError> {
-    let base = Url::parse(url)
-        .map_err(|e| ParseError::new(0, format!("the playlist URL {url:?} is not an absolute URL: {e}")))?;
+    if !uri::is_absolute(url) {
+        return Err(ParseError::new(0, format!("the playlist URL {url:?} is not an absolute URL")));
+    }
+    let base = url;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + 1, l.trim()));
     match lines.next() {
@@ -84,9 +86,9 @@ pub fn parse_playlist(text: &str, url: &str) -> Result<Playlist, ParseError> {
     let is_master = lines.iter().any(|(_, l)| matches!(l, Line::Tag { name, .. } if MASTER_TAGS.contains(name)));
     let url = url.to_string();
     if is_master {
-        parse_master(&lines, &base, url).map(Playlist::Master)
+        parse_master(&lines, base, url).map(Playlist::Master)
     } else {
-        parse_media(&lines, &base, url).map(Playlist::Media)
+        parse_media(&lines, base, url).map(Playlist::Media)
     }
 }
 
@@ -151,14 +153,14 @@ impl<'a> Line<'a> {
     }
 }
 
-fn resolve(base: &Url, uri: &str, line: usize) -> Result<String, ParseError> {
-    base.join(uri).map(String::from).map_err(|e| ParseError::new(line, format!("cannot resolve the URI {uri:?}: {e}")))
+fn resolve(base: &str, reference: &str, line: usize) -> Result<String, ParseError> {
+    uri::resolve(base, reference).map_err(|e| ParseError::new(line, format!("cannot resolve the URI {reference:?}: {e}")))
 }
 
 // ---------------------------------------------------------------------------------------
 // Master playlists
 
-fn parse_master(lines: &[(usize, Line)], base: &Url, url: String) -> Result<MasterPlaylist, ParseError> {
+fn parse_master(lines: &[(usize, Line)], base: &str, url: String) -> Result<MasterPlaylist, ParseError> {
     let mut master = MasterPlaylist {
         url,
         variants: Vec::new(),
@@ -233,7 +235,7 @@ fn variant(attrs: &Attributes, url: String) -> Result<Variant, ParseError> {
     })
 }
 
-fn rendition(attrs: &Attributes, base: &Url) -> Result<Rendition, ParseError> {
+fn rendition(attrs: &Attributes, base: &str) -> Result<Rendition, ParseError> {
     let kind = match attrs.required("TYPE")? {
         "AUDIO" => RenditionType::Audio,
         "VIDEO" => RenditionType::Video,
@@ -269,7 +271,7 @@ struct NextSegment {
     program_date_time_ms: Option<i64>,
 }
 
-fn parse_media(lines: &[(usize, Line)], base: &Url, url: String) -> Result<MediaPlaylist, ParseError> {
+fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<MediaPlaylist, ParseError> {
     let mut target_duration: Option<f64> = None;
     let mut media_sequence = 0u64;
     let mut discontinuity_sequence = 0u64;

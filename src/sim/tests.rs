@@ -1,7 +1,7 @@
 //! Swarm invariants over virtual time, with the real engine in every viewer.
 
 use super::*;
-use crate::engine::{ErrorKind, LevelChoice};
+use crate::engine::{ErrorKind, LevelChoice, P2pUnavailable};
 
 fn viewer_config(vod: &SampleVod, seed: u64) -> Config {
     Config {
@@ -205,4 +205,29 @@ fn leaving_tells_the_tracker() {
     sim.viewers[a].engine.shutdown();
     sim.input(a, Input::Tick);
     assert_eq!(sim.swarm_members(), 0, "the \"stopped\" announce removed it");
+}
+
+#[test]
+fn without_webrtc_no_tracker_is_contacted_and_http_plays() {
+    let vod = sample_vod(30);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let a = sim.join(viewer_config(&vod, 61), &vod.master, Behaviour::Honest);
+    sim.run(5_000);
+    let members = sim.swarm_members();
+    assert!(members > 0);
+    let mut no_webrtc = viewer_config(&vod, 62);
+    no_webrtc.p2p_unavailable = Some(P2pUnavailable::NoWebrtc);
+    let b = sim.join(no_webrtc, &vod.master, Behaviour::Honest);
+    sim.run(10_000);
+    assert_eq!(sim.swarm_members(), members, "only the viewer with WebRTC announced");
+    // The viewer's switch cannot turn it on.
+    sim.input(b, Input::SetPeerToPeer { p2p: true, upload: true });
+    sim.run(20_000);
+    no_fatal_errors(&sim);
+    let stats = sim.viewers[b].engine.stats();
+    assert_eq!((stats.p2p_enabled, stats.p2p_unavailable), (false, Some(P2pUnavailable::NoWebrtc)));
+    assert_eq!(stats.p2p_downloaded_bytes, 0);
+    assert!(stats.http_downloaded_bytes > 0 && sim.viewers[b].media.time > 20.0);
+    assert_eq!(sim.viewers[b].stalls, 0);
+    assert_eq!(sim.viewers[a].engine.stats().p2p_unavailable, None);
 }

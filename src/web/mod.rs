@@ -5,6 +5,7 @@ mod http;
 mod loads;
 mod mse;
 mod options;
+mod peertube;
 mod player;
 mod rtc;
 mod tools;
@@ -12,6 +13,7 @@ mod tracker_socket;
 mod types;
 
 pub use player::Player;
+pub use peertube::{peertube_p2p, peertube_video};
 pub use tools::{parse_playlist, sha256_hex};
 
 #[cfg(test)]

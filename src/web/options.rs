@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::engine::{Config, InfoHashVersion, LatencyMode, LevelChoice};
+use crate::engine::{Config, InfoHashVersion, LatencyMode, LevelChoice, P2pUnavailable};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -40,6 +40,9 @@ pub struct PlayerOptions {
     pub latency_mode: LatencyMode,
     /// Another player owns the media and asks for segments with `load()`.
     pub loader_mode: bool,
+    /// The page knows P2P cannot work here (e.g. "older-instance-protocol" from
+    /// PeerTube mode); a browser without WebRTC is detected here.
+    pub p2p_unavailable: Option<P2pUnavailable>,
 }
 
 impl PlayerOptions {
@@ -68,16 +71,19 @@ impl PlayerOptions {
             store_bytes: self.store_bytes.unwrap_or(d.store_bytes),
             metered_connection: metered_connection(),
             p2p_without_hashes: self.p2p_without_hashes,
-            info_hash_version: match self.info_hash_version.as_deref() {
-                Some("2.2") => InfoHashVersion::V2_2,
-                _ => InfoHashVersion::V2_3,
-            },
+            info_hash_version: self.info_hash_version.as_deref().and_then(InfoHashVersion::parse).unwrap_or_default(),
             loader_mode: self.loader_mode,
+            p2p_unavailable: self.p2p_unavailable.or_else(|| (!webrtc_available()).then_some(P2pUnavailable::NoWebrtc)),
             // Each page its own peer id and request ids.
             seed: (js_sys::Math::random() * u64::MAX as f64) as u64 ^ d.seed,
             ..d
         }
     }
+}
+
+/// Whether the page can make peer connections at all (`RTCPeerConnection` exists).
+pub fn webrtc_available() -> bool {
+    web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"RTCPeerConnection".into()).ok()).is_some_and(|c| c.is_function())
 }
 
 /// `navigator.connection` says cellular, or Save-Data: a fact the engine uses to

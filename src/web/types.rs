@@ -41,6 +41,8 @@ export interface PlayerOptions {
   maxRetries?: number;
   /** p2p-media-loader's info_hash form: "2.3" (default) or "2.2" (PeerTube 7.1–8). */
   infoHashVersion?: "2.2" | "2.3";
+  /** P2P cannot work for this page's viewers (a browser without WebRTC is detected by itself). */
+  p2pUnavailable?: P2pUnavailable;
   /** Live: "high" plays further behind the edge (more P2P), "small" closer (P2P off). */
   latencyMode?: "default" | "high" | "small";
   /** Another player (hls.js) owns the video and calls `load()`; see `tubeswarm/hlsjs`. */
@@ -105,7 +107,12 @@ export interface PlayerStats {
   peerList: PeerStats[];
   p2pEnabled: boolean;
   uploadEnabled: boolean;
+  /** Why P2P cannot run at all here (null when it can). */
+  p2pUnavailable: P2pUnavailable | null;
 }
+
+/** Why P2P cannot run: no `RTCPeerConnection`, or an instance whose viewers speak an older protocol. */
+export type P2pUnavailable = "no-webrtc" | "older-instance-protocol";
 
 /** The `detail` of each event `player.addEventListener(type, …)` receives, by type. */
 export interface PlayerEventMap {

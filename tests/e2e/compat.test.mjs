@@ -1,7 +1,13 @@
 // Compatibility with p2p-media-loader 2.x: a tubeswarm viewer and a viewer
-// running hls.js 1.7.4 + p2p-media-loader-core/-hlsjs 2.3.1, on the same stream
-// (same master URL, same level) and the demo server's tracker, swap segments in
-// both directions over WebRTC. Each viewer is its own Chromium context.
+// running hls.js + p2p-media-loader-core/-hlsjs, on the same stream (same master
+// URL, same level) and the demo server's tracker, swap segments in both
+// directions over WebRTC. Each viewer is its own Chromium context. Two releases:
+// - hls.js 1.7.4 + p2p-media-loader 2.3.1 (upstream's current) beside a
+//   tubeswarm viewer on the demo page (src=…, the default 2.3 info_hash);
+// - hls.js 1.6.16 + p2p-media-loader 2.2.2 with PeerTube's options (what
+//   PeerTube 8.2 ships) beside `<tubeswarm-player peertube=…/w/<uuid>>` on
+//   another site's page, which reads the demo's /api/v1/config (8.2.0) and
+//   so picks the 2.2 info_hash form by itself: the instance's own swarm.
 //
 // The p2p-media-loader page (tests/compat/p2pml.html) is served with the npm
 // packages' dist bundles by a small static server on another loopback port.
@@ -14,22 +20,36 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, launchBrowser, openPlayer, state, screenshot, VOD, ROOT } from "./harness.mjs";
+import { startServer, launchBrowser, openPlayer, openPage, state, screenshot, VOD, ROOT } from "./harness.mjs";
 import { startP2pmlServer } from "../compat/p2pml-server.mjs";
+import { startSite } from "./other-origin.mjs";
+
+const UUID = "9c9de5e8-0a1e-484a-b099-e80766180a6d";
 
 const LEVEL = 1;
 const LEAD_S = 15; // the first viewer plays this long alone (over HTTP)
 const MEET_TIMEOUT_MS = 40_000; // the second viewer must get/give bytes within this
 const SECOND_PLAYS_S = 20; // then it plays on to here, still connected
 
-let browser, p2pmlServer;
+let browser, p2pmlServer, site;
 before(async () => {
   browser = await launchBrowser();
   p2pmlServer = await startP2pmlServer();
+  // An instance's page embedding the player in PeerTube mode (another origin).
+  site = await startSite({
+    "/": (url) => ({
+      type: "text/html; charset=utf-8",
+      body: `<!doctype html><html lang="en"><head><title>instance page</title>
+        <script type="module" src="${url.searchParams.get("server")}tubeswarm.js"></script></head><body>
+        <tubeswarm-player id="player" muted level="480" style="display:block;width:640px;height:360px"
+          peertube="${url.searchParams.get("server")}w/${UUID}"></tubeswarm-player></body></html>`,
+    }),
+  });
 });
 after(async () => {
   await browser?.close();
   await p2pmlServer?.stop();
+  site?.close();
 });
 
 /** Record the tracker's WebSocket traffic of a page, without SDPs. */
@@ -58,11 +78,19 @@ function watchTracker(page, frames) {
   });
 }
 
-/** A tubeswarm viewer on the demo page, locked to LEVEL as soon as levels are known. */
-async function tubeswarmViewer(server) {
+/** A tubeswarm viewer locked to LEVEL: on the demo page (src=…), or in PeerTube
+ * mode on an instance's page (whose element locks it with level="480"). */
+async function tubeswarmViewer(server, release) {
   const context = await browser.newContext();
   const frames = [];
   context.on("page", (p) => watchTracker(p, frames));
+  if (release.peertubeMode) {
+    const page = await openPage(context, `${site.url}?server=${encodeURIComponent(server.url)}`);
+    page.frames_ = frames;
+    await page.waitForFunction(() => document.getElementById("player").dataset.level === "1", null, { timeout: 20_000 });
+    await page.evaluate(() => document.getElementById("player").video.play().catch(() => {}));
+    return page;
+  }
   await context.addInitScript((level) => {
     document.addEventListener("tubeswarm-levels", () => {
       try {
@@ -85,8 +113,8 @@ async function tubeswarmViewer(server) {
   return page;
 }
 
-/** An hls.js + p2p-media-loader 2.3.1 viewer on the same master URL and tracker. */
-async function p2pmlViewer(server) {
+/** An hls.js + p2p-media-loader viewer of `release` on the same master URL and tracker. */
+async function p2pmlViewer(server, release) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const frames = [];
@@ -100,7 +128,7 @@ async function p2pmlViewer(server) {
   const debug = process.env.COMPAT_DEBUG ? "&debug=p2pml-core:*,p2pml-hlsjs:*" : "";
   const hashes = new URL(VOD.replace("-master.m3u8", "-segments-sha256.json"), server.url).href;
   const query = `src=${encodeURIComponent(master)}&tracker=${encodeURIComponent(tracker)}&level=${LEVEL}&hashes=${encodeURIComponent(hashes)}`;
-  await page.goto(`${p2pmlServer.url}p2pml.html?${query}${debug}`);
+  await page.goto(`${p2pmlServer.url}${release.page}?${query}${release.query}${debug}`);
   await page.waitForFunction(() => window.__hls && window.__p2pml.levels.length > 0, null, { timeout: 20_000 });
   await page.evaluate(() => window.__video.play().catch(() => {}));
   return page;
@@ -186,10 +214,10 @@ function diagnose(ts, pm, tsPage, pmPage) {
   }, null, 1);
 }
 
-/** The level-1 info_hash as PROTOCOL.md §1.2–1.4 derives it: the master's
+/** The level-1 info_hash of 2.3.1 as PROTOCOL.md §1.2–1.4 derives it: the master's
  * `BANDWIDTH=951964,RESOLUTION=854x480,FRAME-RATE=25.000,CODECS="avc1.4d401f,…"`
  * (hls.js keeps the video codec only; 25.000 prints as 25). */
-async function expectedInfoHash(server) {
+async function infoHash23(server) {
   // The level's properties as p2pml 2.3.1 reads them (PROTOCOL.md §1.2), from the
   // master this run's sample media has (its measured BANDWIDTH varies by encode).
   const master = await (await fetch(new URL(VOD, server.url))).text();
@@ -203,11 +231,18 @@ async function expectedInfoHash(server) {
   return createHash("sha1").update(streamSwarmId).digest().subarray(0, 15).toString("base64");
 }
 
+/** The level-1 info_hash of 2.1/2.2 (PeerTube 7.1–8): the stream index is the
+ * level's position, and the hash base64(md5(stream swarm id)[1..16]). */
+async function infoHash22(server) {
+  const streamSwarmId = `v2-${new URL(VOD, server.url).href}-main-${LEVEL}`;
+  return createHash("md5").update(streamSwarmId).digest().subarray(1).toString("base64");
+}
+
 /** Both sides announce the level's info_hash on the tracker. */
-async function assertSameSwarm(server, tsPage, pmPage, ts, pm) {
+async function assertSameSwarm(server, tsPage, pmPage, ts, pm, release) {
   const mine = sentHashes(tsPage.frames_);
   const theirs = sentHashes(pmPage.frames_);
-  const expected = await expectedInfoHash(server);
+  const expected = await release.infoHash(server);
   console.log(`  info_hash: expected ${expected}; tubeswarm announced ${JSON.stringify(mine)}, p2pml ${JSON.stringify(theirs)} (its main + audio streams); peer ids: tubeswarm ${JSON.stringify(peerIds(tsPage.frames_))}, p2pml ${JSON.stringify(peerIds(pmPage.frames_))}`);
   assert.ok(theirs.includes(expected), "p2pml's info_hash as PROTOCOL.md derives it: " + diagnose(ts, pm, tsPage, pmPage));
   assert.ok(mine.includes(expected), "tubeswarm announces p2pml's info_hash: " + diagnose(ts, pm, tsPage, pmPage));
@@ -241,10 +276,10 @@ async function playOn(tsPage, pmPage, second) {
 }
 
 /** Both viewers at the same level, in the same swarm. */
-async function assertMet(server, tsPage, pmPage, ts, pm) {
+async function assertMet(server, tsPage, pmPage, ts, pm, release) {
   assert.equal(ts.height, 480, "tubeswarm at 480p");
   assert.equal(pm.height, 480, "p2pml at 480p");
-  await assertSameSwarm(server, tsPage, pmPage, ts, pm);
+  await assertSameSwarm(server, tsPage, pmPage, ts, pm, release);
 }
 
 /** The second viewer plays on; then neither side saw an error, and every
@@ -260,51 +295,58 @@ async function playOnAndCheck(tsPage, pmPage, second, name) {
   assert.deepEqual(end.pm.rejected, [], "every segment from tubeswarm matched its SHA-256");
 }
 
-test("p2p-media-loader 2.3.1 → tubeswarm: a tubeswarm viewer downloads from an hls.js + p2pml viewer", async () => {
-  const server = await startServer();
-  let pmPage, tsPage;
-  try {
-    pmPage = await p2pmlViewer(server);
-    await p2pmlPlayUntil(pmPage, LEAD_S, LEAD_S * 1000 + 30_000);
-    tsPage = await tubeswarmViewer(server);
-    const { ts, pm, waitedMs } = await until(tsPage, pmPage,
-      (ts, pm) => ts.stats.p2pDownloadedBytes > 0 && ts.stats.peers >= 1 && pm.p2pUploadedBytes > 0,
-      MEET_TIMEOUT_MS);
-    figures(`p2pml → tubeswarm: first bytes ${(waitedMs / 1000).toFixed(1)} s after the tubeswarm viewer opened`, ts, pm);
-    await assertMet(server, tsPage, pmPage, ts, pm);
-    assert.ok(ts.stats.peers >= 1, "tubeswarm has a peer: " + diagnose(ts, pm, tsPage, pmPage));
-    assert.ok(ts.stats.p2pDownloadedBytes > 0, "tubeswarm downloaded from the p2pml viewer: " + diagnose(ts, pm, tsPage, pmPage));
-    assert.ok(pm.p2pUploadedBytes > 0, "the p2pml viewer uploaded: " + diagnose(ts, pm, tsPage, pmPage));
+const RELEASES = [
+  { name: "2.3.1", tag: "2.3", page: "p2pml.html", query: "", peertubeMode: false, infoHash: infoHash23 },
+  { name: "2.2.2 (PeerTube 8.2)", tag: "2.2", page: "p2pml-2.2.html", query: "&peertube=1", peertubeMode: true, infoHash: infoHash22 },
+];
 
-    await playOnAndCheck(tsPage, pmPage, "tubeswarm", "p2pml-to-tubeswarm");
-  } finally {
-    await tsPage?.context().close();
-    await pmPage?.context().close();
-    server.stop();
-  }
-});
+for (const release of RELEASES) {
+  test(`p2p-media-loader ${release.name} → tubeswarm: a tubeswarm viewer${release.peertubeMode ? " in PeerTube mode" : ""} downloads from an hls.js + p2pml viewer`, async () => {
+    const server = await startServer();
+    let pmPage, tsPage;
+    try {
+      pmPage = await p2pmlViewer(server, release);
+      await p2pmlPlayUntil(pmPage, LEAD_S, LEAD_S * 1000 + 30_000);
+      tsPage = await tubeswarmViewer(server, release);
+      const { ts, pm, waitedMs } = await until(tsPage, pmPage,
+        (ts, pm) => ts.stats.p2pDownloadedBytes > 0 && ts.stats.peers >= 1 && pm.p2pUploadedBytes > 0,
+        MEET_TIMEOUT_MS);
+      figures(`p2pml → tubeswarm: first bytes ${(waitedMs / 1000).toFixed(1)} s after the tubeswarm viewer opened`, ts, pm);
+      await assertMet(server, tsPage, pmPage, ts, pm, release);
+      assert.ok(ts.stats.peers >= 1, "tubeswarm has a peer: " + diagnose(ts, pm, tsPage, pmPage));
+      assert.ok(ts.stats.p2pDownloadedBytes > 0, "tubeswarm downloaded from the p2pml viewer: " + diagnose(ts, pm, tsPage, pmPage));
+      assert.ok(pm.p2pUploadedBytes > 0, "the p2pml viewer uploaded: " + diagnose(ts, pm, tsPage, pmPage));
 
-test("tubeswarm → p2p-media-loader 2.3.1: an hls.js + p2pml viewer downloads from a tubeswarm viewer", async () => {
-  const server = await startServer();
-  let pmPage, tsPage;
-  try {
-    tsPage = await tubeswarmViewer(server);
-    await tsPlayUntil(tsPage, LEAD_S, LEAD_S * 1000 + 30_000);
-    pmPage = await p2pmlViewer(server);
-    const { ts, pm, waitedMs } = await until(tsPage, pmPage,
-      (ts, pm) => pm.p2pDownloadedBytes > 0 && ts.stats.p2pUploadedBytes > 0 && pm.segmentsP2p > 0,
-      MEET_TIMEOUT_MS);
-    figures(`tubeswarm → p2pml: first segment ${(waitedMs / 1000).toFixed(1)} s after the p2pml viewer opened`, ts, pm);
-    await assertMet(server, tsPage, pmPage, ts, pm);
-    assert.ok(pm.peers >= 1, "p2pml has a peer on the main stream: " + diagnose(ts, pm, tsPage, pmPage));
-    assert.ok(pm.p2pDownloadedBytes > 0, "p2pml downloaded from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
-    assert.ok(pm.segmentsP2p > 0, "p2pml completed a segment from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
-    assert.ok(ts.stats.p2pUploadedBytes > 0, "tubeswarm uploaded: " + diagnose(ts, pm, tsPage, pmPage));
+      await playOnAndCheck(tsPage, pmPage, "tubeswarm", `p2pml-${release.tag}-to-tubeswarm`);
+    } finally {
+      await tsPage?.context().close();
+      await pmPage?.context().close();
+      server.stop();
+    }
+  });
 
-    await playOnAndCheck(tsPage, pmPage, "p2pml", "tubeswarm-to-p2pml");
-  } finally {
-    await tsPage?.context().close();
-    await pmPage?.context().close();
-    server.stop();
-  }
-});
+  test(`tubeswarm → p2p-media-loader ${release.name}: an hls.js + p2pml viewer downloads from a tubeswarm viewer${release.peertubeMode ? " in PeerTube mode" : ""}`, async () => {
+    const server = await startServer();
+    let pmPage, tsPage;
+    try {
+      tsPage = await tubeswarmViewer(server, release);
+      await tsPlayUntil(tsPage, LEAD_S, LEAD_S * 1000 + 30_000);
+      pmPage = await p2pmlViewer(server, release);
+      const { ts, pm, waitedMs } = await until(tsPage, pmPage,
+        (ts, pm) => pm.p2pDownloadedBytes > 0 && ts.stats.p2pUploadedBytes > 0 && pm.segmentsP2p > 0,
+        MEET_TIMEOUT_MS);
+      figures(`tubeswarm → p2pml: first segment ${(waitedMs / 1000).toFixed(1)} s after the p2pml viewer opened`, ts, pm);
+      await assertMet(server, tsPage, pmPage, ts, pm, release);
+      assert.ok(pm.peers >= 1, "p2pml has a peer on the main stream: " + diagnose(ts, pm, tsPage, pmPage));
+      assert.ok(pm.p2pDownloadedBytes > 0, "p2pml downloaded from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
+      assert.ok(pm.segmentsP2p > 0, "p2pml completed a segment from the tubeswarm viewer: " + diagnose(ts, pm, tsPage, pmPage));
+      assert.ok(ts.stats.p2pUploadedBytes > 0, "tubeswarm uploaded: " + diagnose(ts, pm, tsPage, pmPage));
+
+      await playOnAndCheck(tsPage, pmPage, "p2pml", `tubeswarm-to-p2pml-${release.tag}`);
+    } finally {
+      await tsPage?.context().close();
+      await pmPage?.context().close();
+      server.stop();
+    }
+  });
+}

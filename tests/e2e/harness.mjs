@@ -57,6 +57,12 @@ export async function launchBrowser() {
 
 /** Open the demo page on `src` (and optional extra query), wait for the Player. */
 export async function openPlayer(browser, base, src, extra = "") {
+  return openPage(browser, `${base}?src=${encodeURIComponent(src)}${extra}`);
+}
+
+/** Open any page with a `<tubeswarm-player id="player">` (the demo page, another
+ * site's page), with stalls and player events recorded; wait for the Player. */
+export async function openPage(browser, url) {
   const page = await browser.newPage();
   const logs = [];
   page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
@@ -84,7 +90,7 @@ export async function openPlayer(browser, base, src, extra = "") {
       document.addEventListener("tubeswarm-" + t, (e) => window.__events.push({ type: t, detail: e.detail }));
     }
   });
-  await page.goto(`${base}?src=${encodeURIComponent(src)}${extra}`);
+  await page.goto(url);
   await page.waitForFunction(() => document.getElementById("player")?.player, null, { timeout: 20_000 });
   await page.evaluate(() => {
     const el = document.getElementById("player");

@@ -106,3 +106,37 @@ test("the player works unchanged against bittorrent-tracker's own server (PeerTu
     child.stdin.end();
   }
 });
+
+test("without WebRTC the video plays over HTTP, P2P shown unavailable, no tracker contacted, no IP notice", async () => {
+  const context = await browser.newContext();
+  // As in WebKitGTK or a hardened browser: no RTCPeerConnection at all.
+  await context.addInitScript(() => {
+    delete window.RTCPeerConnection;
+    delete window.webkitRTCPeerConnection;
+  });
+  const sockets = [];
+  context.on("page", (p) => p.on("websocket", (ws) => sockets.push(ws.url())));
+  const page = await openPlayer(context, server.url, VOD);
+  await playUntil(page, 6, { from: 0, timeout: 30_000 });
+  const s = await state(page);
+  assert.equal(s.error, null);
+  assert.equal(s.stats.p2pUnavailable, "no-webrtc");
+  assert.equal(s.stats.p2pEnabled, false);
+  assert.ok(s.stats.httpDownloadedBytes > 0);
+  assert.deepEqual(sockets.filter((u) => u.includes("tracker")), [], "no tracker connection");
+  const ui = await page.evaluate(async () => {
+    const root = document.getElementById("player").shadowRoot;
+    root.querySelector(".p2p-button").click();
+    await new Promise((r) => setTimeout(r, 1200)); // the panel refreshes once a second
+    return {
+      notice: !root.querySelector(".privacy").hidden,
+      state: root.querySelector(".p2p-state").textContent,
+      toggle: !root.querySelector(".p2p-toggle").hidden,
+    };
+  });
+  await screenshot(page, "p2p-no-webrtc");
+  assert.equal(ui.notice, false, "no IP notice: there are no peers to see it");
+  assert.match(ui.state, /unavailable.*WebRTC/);
+  assert.equal(ui.toggle, false, "no switch for what cannot run");
+  await context.close();
+});

@@ -63,6 +63,8 @@ test("resolvePeerTube: every kind of PeerTube URL gives the stream, hashes, mirr
   assert.equal(v.title, "tubeswarm sample video");
   assert.equal(v.isLive, false);
   assert.equal(v.duration, 180);
+  assert.equal(v.infoHashVersion, "2.2", "the demo answers as PeerTube 8.2, whose viewers use the 2.2 form");
+  assert.equal(v.serverVersion, "8.2.0");
   await page.close();
 });
 
@@ -72,13 +74,17 @@ test("resolvePeerTube: clear errors, and an older instance without chapters, sto
   closed.close(); // a port nobody answers on
   // A made-up instance (Playwright answers for it): one video without HLS, one
   // from before PeerTube 6 (404 on chapters, storyboards and captions).
-  await page.route("http://old.example/api/v1/videos/**", (route) => {
+  await page.route("http://old.example/api/v1/**", (route) => {
     const path = new URL(route.request().url()).pathname;
     const cors = { "access-control-allow-origin": "*" };
     const json = (body, status = 200) => route.fulfill({ status, headers: cors, contentType: "application/json", body: JSON.stringify(body) });
-    if (path === "/api/v1/videos/nohls") return json({ uuid: "nohls", name: "web video only", files: [{ fileUrl: "http://old.example/a.mp4" }], streamingPlaylists: [] });
+    // PeerTube 6.3: its viewers run the @peertube/p2p-media-loader 1.x fork.
+    if (path === "/api/v1/config") return json({ serverVersion: "6.3.3" });
+    if (path === "/api/v1/videos/nohls") return json({ uuid: "nohls", name: "web video only", files: [{ resolution: { id: 480, label: "480p" }, fileUrl: "http://old.example/a.mp4" }], streamingPlaylists: [] });
+    if (path === "/api/v1/videos/nothing") return json({ uuid: "nothing", name: "still transcoding", files: [], streamingPlaylists: [] });
+    if (path === "/api/v1/videos/garbage") return json([1, 2, 3]);
     if (path === "/api/v1/videos/old") {
-      return json({ uuid: "old", name: "Old", isLive: true, trackerUrls: ["wss://old.example/tracker/socket"],
+      return json({ uuid: "old", name: "Old", isLive: true, trackerUrls: ["https://old.example/tracker/announce", "wss://old.example/tracker/socket"],
         streamingPlaylists: [{ type: 1, playlistUrl: "/static/hls/old/master.m3u8", segmentsSha256Url: "/static/hls/old/sha.json", redundancies: [] }] });
     }
     return json({ status: 404, error: "Not found" }, 404);
@@ -87,11 +93,18 @@ test("resolvePeerTube: clear errors, and an older instance without chapters, sto
 
   assert.deepEqual(await outcome(`${server.url}w/00000000-0000-0000-0000-000000000000`), { error: "video not found (404)" });
   assert.match((await outcome(`${closed.url}w/${UUID}`)).error, /^the instance did not answer/);
-  assert.deepEqual(await outcome("http://old.example/w/nohls"), { error: "this video has no HLS playlist" });
+  const web = await outcome("http://old.example/w/nohls");
+  assert.equal(web.src, null, "no HLS");
+  assert.deepEqual(web.webVideos.map((w) => [w.url, w.height]), [["http://old.example/a.mp4", 480]], "its web video instead");
+  assert.match((await outcome("http://old.example/w/nothing")).error, /neither an HLS playlist nor a web video/);
+  assert.match((await outcome("http://old.example/w/garbage")).error, /not a PeerTube video/);
   assert.match((await outcome("https://old.example/w/p/123")).error, /no video id/);
   const old = await outcome("http://old.example/videos/watch/old");
   assert.equal(old.src, "http://old.example/static/hls/old/master.m3u8", "relative URLs made absolute");
   assert.equal(old.isLive, true);
+  assert.deepEqual(old.trackers, ["wss://old.example/tracker/socket"], "WebSocket trackers only");
+  assert.equal(old.p2pUnavailable, "older-instance-protocol", "a 6.3 instance's viewers speak another protocol");
+  assert.equal(old.infoHashVersion, undefined);
   assert.deepEqual([old.chapters, old.storyboards, old.captions, old.mirrors], [{ chapters: [] }, { storyboards: [] }, [], []]);
   await page.close();
 });

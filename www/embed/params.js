@@ -10,7 +10,8 @@
 // tubeswarm's: peertube (a watch URL, or an instance URL with videoId), src,
 // hashes / segmentsSha256Url, trackers and mirrors (space or comma separated),
 // chapters and storyboard (URLs of PeerTube-shaped JSON), name (the title
-// shown for a plain src).
+// shown for a plain src), infoHashVersion ("2.2"/"2.3": the swarm form, over
+// what PeerTube mode picks from the instance's version).
 
 /** PeerTube's getParamToggle: "1"/"true" on, "0"/"false" off, else the default. */
 function toggle(params, name, fallback) {
@@ -60,5 +61,6 @@ export function readEmbedParams(search = location.search) {
     playbackRate: Number.isFinite(rate) && rate > 0 ? rate : null,
     api: toggle(p, "api", false),
     scope: p.get("scope") || "peertube",
+    infoHashVersion: p.get("infoHashVersion"),
   };
 }

@@ -23,6 +23,8 @@ const MESSAGES = {
     errMedia: "The browser could not decode this video.",
     errOther: "Playback failed.",
     retry: "Retry", chapter: "Chapter",
+    p2pNoWebrtc: "Peer-to-peer is unavailable: this browser cannot make WebRTC connections. The video plays from the servers.",
+    p2pOlderInstance: "Peer-to-peer is unavailable: this instance's viewers use an older peer protocol. The video plays from the servers.",
   },
   fr: {
     play: "Lecture", pause: "Pause", mute: "Couper le son", unmute: "Rétablir le son", volume: "Volume",
@@ -44,6 +46,8 @@ const MESSAGES = {
     errMedia: "Le navigateur n'a pas pu décoder cette vidéo.",
     errOther: "La lecture a échoué.",
     retry: "Réessayer", chapter: "Chapitre",
+    p2pNoWebrtc: "Le pair-à-pair n'est pas disponible : ce navigateur ne peut pas établir de connexions WebRTC. La vidéo est lue depuis les serveurs.",
+    p2pOlderInstance: "Le pair-à-pair n'est pas disponible : les spectateurs de cette instance utilisent un protocole pair-à-pair plus ancien. La vidéo est lue depuis les serveurs.",
   },
   it: {
     play: "Riproduci", pause: "Pausa", mute: "Disattiva audio", unmute: "Riattiva audio", volume: "Volume",
@@ -65,6 +69,8 @@ const MESSAGES = {
     errMedia: "Il browser non è riuscito a decodificare questo video.",
     errOther: "Riproduzione non riuscita.",
     retry: "Riprova", chapter: "Capitolo",
+    p2pNoWebrtc: "Il peer-to-peer non è disponibile: questo browser non può stabilire connessioni WebRTC. Il video viene riprodotto dai server.",
+    p2pOlderInstance: "Il peer-to-peer non è disponibile: gli spettatori di questa istanza usano un protocollo peer-to-peer più vecchio. Il video viene riprodotto dai server.",
   },
 };
 

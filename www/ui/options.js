@@ -26,6 +26,8 @@ export function optionsFromAttributes(el) {
   if (isOff(attr("p2p"))) options.p2p = false;
   const start = parseTime(attr("start"));
   if (start != null) options.startTime = start;
+  // "2.2" or "2.3": the info_hash form, overriding what PeerTube mode chose.
+  if (attr("info-hash-version")) options.infoHashVersion = attr("info-hash-version");
   const latency = attr("latency-mode");
   if (latency === "default" || latency === "high" || latency === "small") options.latencyMode = latency;
   // Tests only: make this viewer a poisoning peer (see Config::corrupt_uploads).
@@ -41,5 +43,8 @@ export function mergePeerTube(options, video) {
     segmentsSha256Url: options.segmentsSha256Url || video.segmentsSha256Url || undefined,
     mirrors: options.mirrors || video.mirrors || [],
     trackers: options.trackers || video.trackers || [],
+    // The swarm form of the instance's own viewers, unless the page chose one.
+    infoHashVersion: options.infoHashVersion || video.infoHashVersion || undefined,
+    p2pUnavailable: video.p2pUnavailable || undefined,
   };
 }

@@ -3,6 +3,8 @@
 // also go to `onStats` each second (the privacy notice follows p2pEnabled).
 
 const MB = 1e6;
+/** `stats().p2pUnavailable` → the sentence that says why. */
+const UNAVAILABLE = { "no-webrtc": "p2pNoWebrtc", "older-instance-protocol": "p2pOlderInstance" };
 const bytes = (n) => (n >= MB ? `${(n / MB).toFixed(2)} MB` : `${(n / 1e3).toFixed(0)} kB`);
 const rate = (bitsPerSecond) => `${(bitsPerSecond / 1e6).toFixed(2)} Mbit/s`;
 
@@ -59,7 +61,11 @@ export function setupPanels(ctx, { onP2pToggle, onStats }) {
         [t("fromPeers"), bytes(s.p2pDownloadedBytes), "p2p"],
         [t("uploaded"), bytes(s.p2pUploadedBytes), "uploaded"],
       ]);
-      $(".p2p-state").textContent = s.p2pEnabled ? t("privacyNotice") : t("p2pOff");
+      const unavailable = UNAVAILABLE[s.p2pUnavailable];
+      $(".p2p-state").textContent = unavailable ? t(unavailable) : s.p2pEnabled ? t("privacyNotice") : t("p2pOff");
+      $(".p2p-state").dataset.unavailable = s.p2pUnavailable || "";
+      // Nothing to switch on where P2P cannot run.
+      $(".p2p-toggle").hidden = Boolean(unavailable);
       $(".p2p-toggle").textContent = s.p2pEnabled ? t("turnOffP2p") : t("turnOnP2p");
     }
     if (!nerdPanel.hidden) {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: tubeswarm-demo [--port N] [--host ADDR] [--www DIR] [--pkg DIR] [--media DIR] [--npm DIR] [--verbose]
-                      [--throttle-kbps N]
+                      [--throttle-kbps N] [--peertube-version V]
 
   --port N      port to listen on (default 8080; 0 = any free port)
   --host ADDR   address to listen on (default 127.0.0.1)
@@ -16,7 +16,13 @@ usage: tubeswarm-demo [--port N] [--host ADDR] [--www DIR] [--pkg DIR] [--media 
   --verbose     log one line per request on stderr
   --throttle-kbps N
                 pace /media/ through one shared link of N kbit/s (benchmarks)
+  --peertube-version V
+                the serverVersion PeerTube's API answers with (default 8.2.0);
+                the player picks its swarm form from it
 ";
+
+/// The PeerTube release the demo's API answers as (the newest one at the time of writing).
+pub const DEFAULT_PEERTUBE_VERSION: &str = "8.2.0";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -28,6 +34,9 @@ pub struct Config {
     /// npm's `node_modules`: hls.js for the example of tubeswarm as its loader.
     pub npm: PathBuf,
     pub verbose: bool,
+    /// The `serverVersion` PeerTube's API answers with (`/api/v1/config`): the
+    /// player chooses its swarm form from it.
+    pub peertube_version: String,
 }
 
 impl Default for Config {
@@ -40,6 +49,7 @@ impl Default for Config {
             media: "generated/media".into(),
             npm: "node_modules".into(),
             verbose: false,
+            peertube_version: DEFAULT_PEERTUBE_VERSION.into(),
         }
     }
 }
@@ -87,6 +97,7 @@ where
             "--pkg" => config.pkg = value("--pkg")?.into(),
             "--media" => config.media = value("--media")?.into(),
             "--npm" => config.npm = value("--npm")?.into(),
+            "--peertube-version" => config.peertube_version = value("--peertube-version")?,
             "--throttle-kbps" => {
                 let v = value("--throttle-kbps")?;
                 throttle_kbps = Some(
@@ -135,5 +146,7 @@ mod tests {
             Ok(Command::Run(Config::default(), Some(4000)))
         );
         assert!(parse_args(["--throttle-kbps", "0"]).is_err());
+        let Ok(Command::Run(c, _)) = parse_args(["--peertube-version", "7.2.3"]) else { panic!() };
+        assert_eq!(c.peertube_version, "7.2.3");
     }
 }

@@ -17,7 +17,7 @@ pub mod peertube;
 mod routes;
 mod throttle;
 
-pub use args::{parse_args, Command, Config, USAGE};
+pub use args::{parse_args, Command, Config, DEFAULT_PEERTUBE_VERSION, USAGE};
 pub use routes::{content_type_for, router};
 
 use crate::serve::{self, Running};

@@ -7,6 +7,8 @@
 //!   tracker in `trackerUrls`;
 //! - `GET /api/v1/videos/{id}/chapters`, `/storyboards`, `/captions`: PeerTube 6+'s
 //!   shapes, made from `chapters.json`, `storyboards.json` and `captions-*.vtt`;
+//! - `GET /api/v1/config`: `serverVersion` (`--peertube-version`), from which the
+//!   player picks the swarm form of the instance's own viewers;
 //! - `/w/{id}`, `/videos/watch/{id}` and `/videos/embed/{id}`: redirect to the
 //!   embed page on that video (query kept), so PeerTube's URLs open here too.
 //!
@@ -35,12 +37,17 @@ const MASTER_SUFFIX: &str = "-master.m3u8";
 /// short-uuid's default alphabet (flickrBase58), which PeerTube's shortUUID uses.
 const BASE58: &[u8] = b"123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
 
+/// What the handlers share: the media folder and the release to answer as.
 #[derive(Clone)]
-struct Media(PathBuf);
+struct Media {
+    dir: PathBuf,
+    version: String,
+}
 
 /// The API routes, for any outer router state (they carry their own).
-pub fn routes<S: Clone + Send + Sync + 'static>(media: &Path) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(media: &Path, version: &str) -> Router<S> {
     Router::new()
+        .route("/api/v1/config", get(config))
         .route("/api/v1/videos/{id}", get(video))
         .route("/api/v1/videos/{id}/chapters", get(chapters))
         .route("/api/v1/videos/{id}/storyboards", get(storyboards))
@@ -48,7 +55,21 @@ pub fn routes<S: Clone + Send + Sync + 'static>(media: &Path) -> Router<S> {
         .route("/w/{id}", get(watch_page))
         .route("/videos/watch/{id}", get(watch_page))
         .route("/videos/embed/{id}", get(watch_page))
-        .with_state(Media(media.to_path_buf()))
+        .with_state(Media { dir: media.to_path_buf(), version: version.to_string() })
+}
+
+/// `GET /api/v1/config`: the few fields a player reads (PeerTube's answer has
+/// many more), with the release given by `--peertube-version`.
+async fn config(State(media): State<Media>) -> Response {
+    json_response(json!({
+        "serverVersion": media.version,
+        "serverCommit": null,
+        "instance": { "name": "tubeswarm demo", "shortDescription": "Sample media for tubeswarm" },
+        "tracker": { "enabled": true },
+        "webrtc": { "stunServers": [] },
+        "live": { "enabled": true, "latencySetting": { "enabled": true } },
+        "views": { "videos": { "watchingInterval": { "anonymous": 5000, "users": 5000 } } },
+    }))
 }
 
 /// PeerTube's `shortUUID`: the uuid's 128 bits in base 58, padded to 22 characters
@@ -143,7 +164,7 @@ async fn uuids(dir: &Path) -> Vec<String> {
 }
 
 async fn find(media: &Media, id: &str, headers: &HeaderMap) -> Result<Vod, Response> {
-    let dir = media.0.join(VOD_DIR);
+    let dir = media.dir.join(VOD_DIR);
     let uuids = uuids(&dir).await;
     let uuid = uuids
         .iter()
@@ -341,7 +362,9 @@ async fn video(
         "blacklisted": false,
         "account": account,
         "channel": channel,
-        "trackerUrls": [format!("ws://{host}/tracker/socket")],
+        // As PeerTube lists them: the HTTP announce URL (for torrent clients)
+        // and the WebSocket one (the only kind a web player uses).
+        "trackerUrls": [format!("{base}/tracker/announce"), format!("ws://{host}/tracker/socket")],
         // Web videos (one plain MP4 per resolution): none, HLS only.
         "files": [],
         "streamingPlaylists": [{

@@ -77,7 +77,7 @@ pub fn router(config: &Config) -> Router {
         .nest_service("/mirror/flaky", flaky(media.clone()))
         .nest_service("/mirror/poison", poison(media))
         // PeerTube's REST API for the sample VOD (PeerTube mode, offline).
-        .merge(super::peertube::routes(&config.media))
+        .merge(super::peertube::routes(&config.media, &config.peertube_version))
         // The WebSocket tracker, as PeerTube serves it.
         .route("/tracker/socket", tracker::endpoint(demo_tracker()))
         .nest_service("/pkg", ServeDir::new(&config.pkg))

@@ -1,0 +1,16 @@
+//! PeerTube compatibility: what an instance's answers mean for the player, as
+//! PeerTube's own player reads them. Pure data and decisions, tested natively;
+//! the web layer fetches and the page's element drives them.
+//!
+//! - [`versions`]: which peer protocol (info_hash form) an instance release's
+//!   viewers speak, so tubeswarm viewers join their swarms;
+//! - [`video`]: a video's API answer → sources, mirrors, trackers, web videos;
+//! - [`api`]: the JSON shapes read.
+
+pub mod api;
+pub mod versions;
+pub mod video;
+
+pub use api::{ApiError, ServerConfig, VideoDetails};
+pub use versions::{instance_p2p, InstanceP2p};
+pub use video::{playable_video, websocket_trackers, PlayableVideo, Privacy, VideoError, WebVideo};
