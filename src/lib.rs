@@ -4,7 +4,8 @@
 //!
 //! - a platform-free core, tested natively: [`hls`] (playlists, read by its own one-pass parser),
 //!   [`engine`] (the sans-IO decisions: what to fetch, append, evict, which level),
-//!   [`codecs`] (CODECS strings and init segments), [`peertube`] (what an
+//!   [`codecs`] (CODECS strings and init segments), [`remux`] (MPEG-TS → fragmented
+//!   MP4 for MediaSource, for PeerTube's live streams), [`peertube`] (what an
 //!   instance's API answers mean for the player), [`uri`] (RFC 3986 references);
 //! - `web` (wasm32 only): the thin browser layer that carries out the engine's
 //!   decisions with fetch and MediaSource, and the JS API (`Player`).
@@ -15,6 +16,7 @@ pub mod hls;
 pub mod integrity;
 pub mod p2p;
 pub mod peertube;
+pub mod remux;
 pub mod sim;
 pub mod uri;
 
