@@ -102,10 +102,15 @@ async function resolve(instance, id) {
     optional(`${api}/storyboards`, { storyboards: [] }),
     optional(`${api}/captions`, { total: 0, data: [] }),
   ]);
+  // The instance's view cadence (ms); null in its config turns view reports off.
+  const interval = config?.views?.videos?.watchingInterval;
   return {
     ...video,
     ...p2p,
+    instance,
     serverVersion: config?.serverVersion ?? null,
+    viewsIntervalMs: interval && "anonymous" in interval ? interval.anonymous : 5000,
+    viewsIntervalUsersMs: interval && "users" in interval ? interval.users : 5000,
     chapters: { chapters: chapters.chapters || [] },
     storyboards: {
       storyboards: (storyboards.storyboards || []).map((s) => ({

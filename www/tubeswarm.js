@@ -16,9 +16,13 @@
 // (auto|audio|<height>), lang (en|fr|it). Properties `chapters`, `storyboard` and
 // `captions` also take inline data. `el.player` is the Player of the JS API
 // (levels, setLevel, stats, setP2p, addEventListener); `await el.ready` waits for it.
+// In PeerTube mode it reports views to the instance as PeerTube's player does
+// (views="0": not), with auth-token's `Authorization: Bearer` when given. Volume,
+// mute, speed, quality, caption language and each video's position are kept for
+// the next visit (ui/memory.js); start= overrides the position.
 // Its events bubble from the element as `tubeswarm-<type>`.
 
-import init, { Player } from "./pkg/tubeswarm.js";
+import init, { Player, startPosition } from "./pkg/tubeswarm.js";
 import { makeContext } from "./ui/context.js";
 import { TEMPLATE, applyLanguage } from "./ui/template.js";
 import { pickLanguage, translator } from "./ui/i18n.js";
@@ -35,6 +39,8 @@ import { parseCaptionsAttribute, setCaptionTracks } from "./ui/captions.js";
 import { optionsFromAttributes, mergePeerTube } from "./ui/options.js";
 import { describeError } from "./ui/errors.js";
 import { parseTime } from "./ui/time.js";
+import { memory, byViewer, keepPosition } from "./ui/memory.js";
+import { startViews } from "./ui/views.js";
 
 const ready = init();
 
@@ -80,12 +86,16 @@ class TubeswarmPlayer extends HTMLElement {
       this._showError("media", e ? e.message || `code ${e.code}` : "");
     });
     this.video.addEventListener("timeupdate", () => this._checkStop());
+    // The viewer's own changes are remembered for the next visit (ui/memory.js).
+    this.video.addEventListener("volumechange", () => { if (byViewer()) memory.saveVolume(this.video); });
+    this.video.addEventListener("ratechange", () => { if (byViewer()) memory.saveRate(this.video.playbackRate); });
     this.video.addEventListener("seeked", () => { this._stopped = this.video.currentTime >= (this._stopAt ?? Infinity); });
   }
 
   connectedCallback() {
     this.panels.start();
     this._applyLanguage();
+    this._applyRemembered();
     this._applyMediaAttributes();
     if (!this.player && this._hasSource()) this._scheduleLoad();
   }
@@ -137,6 +147,18 @@ class TubeswarmPlayer extends HTMLElement {
     if (this._error) this._showError(this._error.kind, this._error.detail, this._error.severalSources);
   }
 
+  // Volume, mute and speed as the viewer left them last time, once (an attribute
+  // such as muted or playback-rate says otherwise, and wins).
+  _applyRemembered() {
+    if (this._remembered) return;
+    this._remembered = true;
+    const v = this.video, kept = memory.volume();
+    if (kept.volume !== null) v.volume = kept.volume;
+    if (kept.muted !== null && !this.hasAttribute("muted")) v.muted = kept.muted;
+    const rate = memory.rate();
+    if (rate && !this.hasAttribute("playback-rate")) v.playbackRate = v.defaultPlaybackRate = rate;
+  }
+
   _applyMediaAttributes() {
     const v = this.video;
     v.loop = this.hasAttribute("loop");
@@ -170,6 +192,9 @@ class TubeswarmPlayer extends HTMLElement {
 
   _unload() {
     this._generation = (this._generation || 0) + 1;
+    this._stopViews?.();
+    this._stopPosition?.();
+    this._stopViews = this._stopPosition = null;
     if (this.player) { this.player.destroy(); this.player = null; }
   }
 
@@ -214,10 +239,27 @@ class TubeswarmPlayer extends HTMLElement {
       this._loadChapters();
       this._loadStoryboard();
       this._loadCaptions();
+      // Where to start: the start attribute, else where this viewer stopped
+      // (this browser, then the account's history), from the start near the end.
+      const pt = this._peertube;
+      const positionKey = pt?.uuid || merged.src?.split(/[?#]/)[0];
+      const start = startPosition(Boolean(pt?.isLive), merged.startTime, memory.position(positionKey) ?? undefined,
+        pt?.historyTime ?? undefined, pt?.duration ?? undefined);
+      if (start) merged.startTime = start; else delete merged.startTime;
       for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
       const player = await Player.create(this.video, merged);
       if (generation !== this._generation) { player.destroy(); throw new Error("superseded"); }
       this.player = player;
+      this._stopPosition = keepPosition(this.video, positionKey);
+      // PeerTube counts views from its player's reports (views="0": none).
+      const token = this.getAttribute("auth-token");
+      const intervalMs = token ? pt?.viewsIntervalUsersMs : pt?.viewsIntervalMs;
+      if (pt && this.getAttribute("views") !== "0" && intervalMs !== null) {
+        this._stopViews = startViews(this.video, {
+          instance: pt.instance, videoId: pt.uuid || pt.shortUuid, live: pt.isLive, intervalMs,
+          startTime: start || 0, token, serverVersion: pt.serverVersion,
+        });
+      }
       this._wirePlayer(player);
       if (this.hasAttribute("autoplay")) this._autoplay();
       return player;
@@ -254,9 +296,10 @@ class TubeswarmPlayer extends HTMLElement {
     }
   }
 
-  // level=audio|<height>|auto: the first choice, made once the levels are known.
+  // level=audio|<height>|auto (else the viewer's last choice): the first choice,
+  // made once the levels are known.
   _applyLevelAttribute(levels) {
-    const want = this.getAttribute("level");
+    const want = this.getAttribute("level") || memory.quality();
     if (!want || want === "auto") return;
     const level = want === "audio" ? levels.find((l) => l.audioOnly) : levels.find((l) => String(l.height) === want.replace(/p$/, ""));
     if (level) this.player.setLevel(level.index);
@@ -313,7 +356,7 @@ class TubeswarmPlayer extends HTMLElement {
       ...parseCaptionsAttribute(this.getAttribute("captions")),
       ...(this._peertube?.captions || []),
       ...(this._playlistCaptions || []),
-    ], this.ctx.lang);
+    ], this.ctx.lang, memory.subtitle());
   }
 }
 

@@ -5,12 +5,15 @@
 //! - [`versions`]: which peer protocol (info_hash form) an instance release's
 //!   viewers speak, so tubeswarm viewers join their swarms;
 //! - [`video`]: a video's API answer → sources, mirrors, trackers, web videos;
+//! - [`views`]: when to report that the video is watched, and where to start;
 //! - [`api`]: the JSON shapes read.
 
 pub mod api;
 pub mod versions;
 pub mod video;
+pub mod views;
 
 pub use api::{ApiError, ServerConfig, VideoDetails};
-pub use versions::{instance_p2p, InstanceP2p};
+pub use versions::{instance_p2p, records_client_info, InstanceP2p};
 pub use video::{playable_video, websocket_trackers, PlayableVideo, Privacy, VideoError, WebVideo};
+pub use views::{client_info, start_position, ClientInfo, ViewReport, ViewReporter};

@@ -79,6 +79,13 @@ pub fn instance_p2p(server_version: Option<&str>) -> InstanceP2p {
     RELEASES.iter().rev().find(|r| version >= r.since).map_or(newest, |r| r.p2p)
 }
 
+/// Whether the instance records `client`, `device` and `operatingSystem` with
+/// each view (PeerTube 7.2+). An unknown version: yes (extra fields are ignored
+/// by older releases' validators).
+pub fn records_client_info(server_version: Option<&str>) -> bool {
+    server_version.and_then(parse_version).is_none_or(|v| v >= (7, 2, 0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +111,14 @@ mod tests {
             assert_eq!(instance_p2p(Some(version)), want, "{version}");
         }
         assert_eq!(instance_p2p(None), v2_2);
+    }
+
+    #[test]
+    fn client_info_from_7_2_on() {
+        assert!(!records_client_info(Some("7.1.1")));
+        assert!(records_client_info(Some("7.2.0")));
+        assert!(records_client_info(Some("8.2.0")));
+        assert!(records_client_info(None));
     }
 
     #[test]

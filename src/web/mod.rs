@@ -13,7 +13,7 @@ mod tracker_socket;
 mod types;
 
 pub use player::Player;
-pub use peertube::{peertube_p2p, peertube_video};
+pub use peertube::{peertube_client_info, peertube_p2p, peertube_video, start_position, JsViewReporter};
 pub use tools::{parse_playlist, sha256_hex};
 
 #[cfg(test)]

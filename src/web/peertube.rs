@@ -46,3 +46,57 @@ pub fn peertube_p2p(server_version: Option<String>) -> Result<JsValue, JsValue> 
     };
     answer.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
 }
+
+/// When to report views to the instance (see `crate::peertube::views`): the page
+/// calls `play`, `seeked`, `ended` on the element's events and `tick` at
+/// `nextTimeout()` (on `performance.now()`'s clock), and POSTs each answer that
+/// is not `undefined` (`{currentTime, viewEvent?}`).
+#[wasm_bindgen(js_name = ViewReporter)]
+pub struct JsViewReporter(crate::peertube::ViewReporter);
+
+#[wasm_bindgen(js_class = ViewReporter)]
+impl JsViewReporter {
+    #[wasm_bindgen(constructor)]
+    pub fn new(interval_ms: f64, live: bool, start_time: f64) -> JsViewReporter {
+        JsViewReporter(crate::peertube::ViewReporter::new(interval_ms.max(0.0) as u64, live, start_time))
+    }
+    pub fn play(&mut self, now_ms: f64) -> JsValue {
+        report(self.0.play(now_ms as u64))
+    }
+    pub fn seeked(&mut self, current_time: f64) {
+        self.0.seeked(current_time);
+    }
+    pub fn ended(&mut self, duration: f64) -> JsValue {
+        report(self.0.ended(duration))
+    }
+    pub fn tick(&mut self, now_ms: f64, current_time: f64) -> JsValue {
+        report(self.0.tick(now_ms as u64, current_time))
+    }
+    #[wasm_bindgen(js_name = nextTimeout)]
+    pub fn next_timeout(&self) -> Option<f64> {
+        self.0.next_timeout().map(|t| t as f64)
+    }
+}
+
+fn report(r: Option<crate::peertube::ViewReport>) -> JsValue {
+    r.and_then(|r| r.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `{client, device, operatingSystem}` of a user agent, named as PeerTube's
+/// player (ua-parser-js) names them; `undefined` for an instance older than 7.2
+/// (which does not record them).
+#[wasm_bindgen(js_name = peertubeClientInfo)]
+pub fn peertube_client_info(user_agent: &str, server_version: Option<String>) -> Result<JsValue, JsValue> {
+    if !crate::peertube::records_client_info(server_version.as_deref()) {
+        return Ok(JsValue::UNDEFINED);
+    }
+    crate::peertube::client_info(user_agent).serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+}
+
+/// Where a VOD starts: the URL's `start`, else the position this browser kept,
+/// else the account's history; from the beginning within 1 s of the end;
+/// `undefined` for a live.
+#[wasm_bindgen(js_name = startPosition)]
+pub fn start_position(live: bool, url_start: Option<f64>, local: Option<f64>, history: Option<f64>, duration: Option<f64>) -> Option<f64> {
+    crate::peertube::start_position(live, url_start, local, history, duration)
+}

@@ -26,9 +26,10 @@ function languageName(language, uiLang) {
 
 /**
  * Replace the video's caption tracks by `list` ([{src, language?, label?, default?}]),
- * one per distinct URL; a track that was showing stays showing.
+ * one per distinct URL; a track that was showing stays showing. `preferred`: the
+ * viewer's last choice (a language, or "off"), over the list's defaults.
  */
-export function setCaptionTracks(video, list, uiLang) {
+export function setCaptionTracks(video, list, uiLang, preferred = null) {
   const showing = [...video.querySelectorAll("track")].find((el) => el.track.mode === "showing")?.src;
   for (const el of video.querySelectorAll("track")) el.remove();
   const seen = new Set();
@@ -42,6 +43,7 @@ export function setCaptionTracks(video, list, uiLang) {
     if (c.language) el.srclang = c.language;
     el.label = c.label || (c.language ? languageName(c.language, uiLang) : src.split("/").pop());
     video.append(el);
-    el.track.mode = src === showing || (c.default && !showing) ? "showing" : "disabled";
+    const wanted = preferred ? preferred !== "off" && c.language === preferred : c.default;
+    el.track.mode = src === showing || (wanted && !showing) ? "showing" : "disabled";
   }
 }

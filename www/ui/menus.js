@@ -2,6 +2,7 @@
 // captions (Off, each <track>).
 
 import { makeMenu } from "./menu.js";
+import { memory } from "./memory.js";
 
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 
@@ -13,6 +14,8 @@ export function setupMenus(ctx) {
   const quality = makeMenu(ctx, "quality", (index) => {
     chosen = index;
     ctx.player?.setLevel(index);
+    const level = levels.find((l) => l.index === index);
+    memory.saveQuality(index === -1 || !level ? "auto" : level.audioOnly ? "audio" : level.height);
     renderQuality();
   });
   const levelLabel = (l) => (l.audioOnly ? ctx.t("audioOnly") : l.label);
@@ -38,6 +41,7 @@ export function setupMenus(ctx) {
   const subtitleTracks = () => [...video.textTracks].filter((t) => t.kind === "subtitles" || t.kind === "captions");
   const captions = makeMenu(ctx, "captions", (i) => {
     subtitleTracks().forEach((track, j) => { track.mode = j === i ? "showing" : "disabled"; });
+    memory.saveSubtitle(subtitleTracks()[i]?.language || "off");
     renderCaptions();
   });
   const renderCaptions = () => {

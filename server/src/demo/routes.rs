@@ -97,8 +97,16 @@ pub fn router(config: &Config) -> Router {
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
-        .allow_headers([header::RANGE, header::IF_RANGE, header::CONTENT_TYPE])
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS, Method::POST, Method::PUT])
+        // What PeerTube's player sends: Range for segments, JSON view reports,
+        // a bearer token or a video password.
+        .allow_headers([
+            header::RANGE,
+            header::IF_RANGE,
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("x-peertube-video-password"),
+        ])
         .expose_headers([
             header::CONTENT_RANGE,
             header::CONTENT_LENGTH,

@@ -7,6 +7,8 @@
 //!   tracker in `trackerUrls`;
 //! - `GET /api/v1/videos/{id}/chapters`, `/storyboards`, `/captions`: PeerTube 6+'s
 //!   shapes, made from `chapters.json`, `storyboards.json` and `captions-*.vtt`;
+//! - `POST /api/v1/videos/{id}/views`: view reports, kept for the tests
+//!   (`GET /api/v1/demo/views` lists them; see [`views`]);
 //! - `GET /api/v1/config`: `serverVersion` (`--peertube-version`), from which the
 //!   player picks the swarm form of the instance's own viewers;
 //! - `/w/{id}`, `/videos/watch/{id}` and `/videos/embed/{id}`: redirect to the
@@ -24,7 +26,7 @@ use axum::extract::{Path as UrlPath, RawQuery, State};
 use axum::http::header::{self, HeaderMap};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use tubeswarm::hls::{parse_playlist, MasterPlaylist, Playlist, RenditionType};
@@ -37,11 +39,15 @@ const MASTER_SUFFIX: &str = "-master.m3u8";
 /// short-uuid's default alphabet (flickrBase58), which PeerTube's shortUUID uses.
 const BASE58: &[u8] = b"123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
 
-/// What the handlers share: the media folder and the release to answer as.
+mod views;
+
+/// What the handlers share: the media folder, the release to answer as, the
+/// view reports received.
 #[derive(Clone)]
 struct Media {
     dir: PathBuf,
     version: String,
+    views: views::ViewLog,
 }
 
 /// The API routes, for any outer router state (they carry their own).
@@ -49,13 +55,16 @@ pub fn routes<S: Clone + Send + Sync + 'static>(media: &Path, version: &str) -> 
     Router::new()
         .route("/api/v1/config", get(config))
         .route("/api/v1/videos/{id}", get(video))
+        .route("/api/v1/videos/{id}/views", post(views::record).put(views::record))
+        .route("/api/v1/videos/{id}/watching", post(views::record).put(views::record))
+        .route("/api/v1/demo/views", get(views::list))
         .route("/api/v1/videos/{id}/chapters", get(chapters))
         .route("/api/v1/videos/{id}/storyboards", get(storyboards))
         .route("/api/v1/videos/{id}/captions", get(captions))
         .route("/w/{id}", get(watch_page))
         .route("/videos/watch/{id}", get(watch_page))
         .route("/videos/embed/{id}", get(watch_page))
-        .with_state(Media { dir: media.to_path_buf(), version: version.to_string() })
+        .with_state(Media { dir: media.to_path_buf(), version: version.to_string(), views: views::ViewLog::new() })
 }
 
 /// `GET /api/v1/config`: the few fields a player reads (PeerTube's answer has
