@@ -93,14 +93,18 @@ async function start() {
     // Resolved here for the title and page link; the element resolves the same
     // video itself (the result is shared, see peertube.js).
     try {
-      video = await resolvePeerTube(params.peertube, params.videoId || undefined);
+      video = await resolvePeerTube(params.peertube, params.videoId || undefined, { password: params.password || undefined });
     } catch (e) {
-      fail(`This video cannot be played: ${e.message}.`);
-      return;
+      // A password-protected video: the element asks for the password itself.
+      if (e.code !== "video_requires_password" && e.code !== "incorrect_video_password") {
+        fail(`This video cannot be played: ${e.message}.`);
+        return;
+      }
     }
     attrs.peertube = params.peertube;
+    if (params.password) attrs.password = params.password;
     if (params.videoId) attrs["video-id"] = params.videoId;
-    if (video.poster) attrs.poster = video.poster;
+    if (video?.poster) attrs.poster = video.poster;
   } else if (params.src) {
     Object.assign(attrs, streamAttributes());
   } else {

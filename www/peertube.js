@@ -23,6 +23,14 @@
 // answer (…)". What the answers mean (sources, trackers, the instance's peer
 // protocol) is decided in Rust (`src/peertube/`, through the wasm module); this
 // file only fetches.
+//
+// Password-protected and private videos: `resolvePeerTube(ref, id, {password,
+// token})` sends the password (`x-peertube-video-password`) or the viewer's
+// token (`Authorization: Bearer`) to the instance, fetches a video file token for
+// a non-public video, and returns them as the Player's credentials
+// (`videoPassword`, `authToken`, `videoFileToken`, `credentialsOrigin`). A
+// missing or wrong password is an Error whose `code` is PeerTube's
+// ("video_requires_password", "incorrect_video_password").
 
 import init, { peertubeVideo, peertubeP2p } from "./pkg/tubeswarm.js";
 
@@ -43,16 +51,34 @@ export function parsePeerTubeRef(ref, videoId) {
   return { instance: url.origin, id: decodeURIComponent(m[1]) };
 }
 
-async function getJson(url) {
+/** The headers PeerTube's player sends the instance for this video. */
+function credentialHeaders({ password, token } = {}) {
+  if (password) return { "x-peertube-video-password": password };
+  if (token) return { Authorization: `Bearer ${token}` };
+  return {};
+}
+
+async function getJson(url, access, method = "GET") {
   let response;
   try {
-    response = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const headers = { Accept: "application/json", ...credentialHeaders(access) };
+    response = await fetch(url, { method, headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
     throw new Error(`the instance did not answer (${new URL(url).host}: ${e.name === "TimeoutError" ? "timed out" : e.message})`);
   }
   if (!response.ok) {
-    const err = new Error(response.status === 404 ? "video not found (404)" : `the instance answered ${response.status} for ${url}`);
+    const body = await response.json().catch(() => ({}));
+    const messages = {
+      404: "video not found (404)",
+      401: "this video is private: log in on the instance to watch it (401)",
+    };
+    const byCode = {
+      video_requires_password: "this video is password protected",
+      incorrect_video_password: "incorrect password",
+    };
+    const err = new Error(byCode[body?.code] || messages[response.status] || `the instance answered ${response.status} for ${url}`);
     err.status = response.status;
+    err.code = body?.code;
     throw err;
   }
   try {
@@ -63,9 +89,9 @@ async function getJson(url) {
 }
 
 /** Chapters, storyboards and captions came with PeerTube 6: older instances 404. */
-async function optional(url, empty) {
+async function optional(url, empty, access) {
   try {
-    return await getJson(url);
+    return await getJson(url, access);
   } catch {
     return empty;
   }
@@ -77,30 +103,34 @@ const absolute = (u, base) => (u ? new URL(u, base).href : u);
 // element (for the stream) ask for the same video at the same time.
 const resolved = new Map();
 
-/** Resolves a PeerTube video (see the top of this file). */
-export async function resolvePeerTube(ref, videoId) {
+/** Resolves a PeerTube video (see the top of this file). `access`: {password, token}. */
+export async function resolvePeerTube(ref, videoId, access = {}) {
   const { instance, id } = parsePeerTubeRef(ref, videoId);
-  const key = `${instance} ${id}`;
+  const key = `${instance} ${id} ${access.password || ""} ${access.token || ""}`;
   if (!resolved.has(key)) {
-    const promise = resolve(instance, id);
+    const promise = resolve(instance, id, access);
     promise.catch(() => resolved.delete(key)); // a failure may be retried
     resolved.set(key, promise);
   }
   return resolved.get(key);
 }
 
-async function resolve(instance, id) {
+async function resolve(instance, id, access) {
   const api = `${instance}/api/v1/videos/${encodeURIComponent(id)}`;
   // The version tells which p2p-media-loader the instance's own viewers run;
   // without it, the newest known is assumed.
-  const [answer, config] = await Promise.all([getJson(api), optional(`${instance}/api/v1/config`, null), init()]);
+  const [answer, config] = await Promise.all([getJson(api, access), optional(`${instance}/api/v1/config`, null), init()]);
   const video = peertubeVideo(answer, instance);
   const p2p = peertubeP2p(config?.serverVersion ?? undefined);
+  // A non-public video's files take a file token where headers cannot go (the
+  // web video the <video> element loads itself).
+  const fileToken = video.privacy !== "public" && video.privacy !== "unlisted"
+    ? (await getJson(`${api}/token`, access, "POST").catch(() => null))?.files?.token : null;
 
   const [chapters, storyboards, captions] = await Promise.all([
-    optional(`${api}/chapters`, { chapters: [] }),
-    optional(`${api}/storyboards`, { storyboards: [] }),
-    optional(`${api}/captions`, { total: 0, data: [] }),
+    optional(`${api}/chapters`, { chapters: [] }, access),
+    optional(`${api}/storyboards`, { storyboards: [] }, access),
+    optional(`${api}/captions`, { total: 0, data: [] }, access),
   ]);
   // The instance's view cadence (ms); null in its config turns view reports off.
   const interval = config?.views?.videos?.watchingInterval;
@@ -111,6 +141,12 @@ async function resolve(instance, id) {
     serverVersion: config?.serverVersion ?? null,
     viewsIntervalMs: interval && "anonymous" in interval ? interval.anonymous : 5000,
     viewsIntervalUsersMs: interval && "users" in interval ? interval.users : 5000,
+    credentials: {
+      credentialsOrigin: instance,
+      ...(access.password ? { videoPassword: access.password } : {}),
+      ...(access.token ? { authToken: access.token } : {}),
+      ...(fileToken ? { videoFileToken: fileToken } : {}),
+    },
     chapters: { chapters: chapters.chapters || [] },
     storyboards: {
       storyboards: (storyboards.storyboards || []).map((s) => ({

@@ -16,6 +16,8 @@
 // (auto|audio|<height>), lang (en|fr|it). Properties `chapters`, `storyboard` and
 // `captions` also take inline data. `el.player` is the Player of the JS API
 // (levels, setLevel, stats, setP2p, addEventListener); `await el.ready` waits for it.
+// PeerTube mode also plays password-protected videos (password, or a prompt),
+// private ones with auth-token, and web videos when there is no HLS or it fails.
 // In PeerTube mode it reports views to the instance as PeerTube's player does
 // (views="0": not), with auth-token's `Authorization: Bearer` when given. Volume,
 // mute, speed, quality, caption language and each video's position are kept for
@@ -41,10 +43,11 @@ import { describeError } from "./ui/errors.js";
 import { parseTime } from "./ui/time.js";
 import { memory, byViewer, keepPosition } from "./ui/memory.js";
 import { startViews } from "./ui/views.js";
+import { setupPassword } from "./ui/password.js";
 
 const ready = init();
 
-const RELOAD = ["src", "peertube", "video-id", "mirrors", "trackers", "segments-sha256-url", "p2p", "latency-mode", "info-hash-version", "test-corrupt-uploads"];
+const RELOAD = ["src", "peertube", "video-id", "mirrors", "trackers", "segments-sha256-url", "p2p", "latency-mode", "info-hash-version", "password", "auth-token", "test-corrupt-uploads"];
 const PLAYER_EVENTS = ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "integrity-failure", "peer-connect", "peer-close"];
 
 class TubeswarmPlayer extends HTMLElement {
@@ -76,14 +79,20 @@ class TubeswarmPlayer extends HTMLElement {
       onStats: (s) => this.privacy.show(s.p2pEnabled),
     });
     this.privacy = setupPrivacy(this.ctx, { onP2pOff: () => this.setP2p(false) });
+    // A password-protected video: the viewer's password, then load again.
+    this.passwordPrompt = setupPassword(this.ctx, { onSubmit: (password) => { this._password = password; this._load(); } });
     setupKeyboard(this.ctx, {
       togglePlay: this.controls.togglePlay,
       toggleFullscreen: () => shadow.querySelector(".fullscreen").click(),
     });
     shadow.querySelector(".retry").addEventListener("click", () => this._load());
     this.video.addEventListener("error", () => {
-      const e = this.video.error;
-      this._showError("media", e ? e.message || `code ${e.code}` : "");
+      // The engine may answer a MediaError by falling back to a web video (a new
+      // source, no error any more): look again once it had its turn.
+      setTimeout(() => {
+        const e = this.video.error;
+        if (e) this._showError("media", e.message || `code ${e.code}`);
+      }, 0);
     });
     this.video.addEventListener("timeupdate", () => this._checkStop());
     // The viewer's own changes are remembered for the next visit (ui/memory.js).
@@ -202,7 +211,8 @@ class TubeswarmPlayer extends HTMLElement {
     const ref = this.getAttribute("peertube");
     if (!ref) return null;
     const { resolvePeerTube } = await import("./peertube.js");
-    return resolvePeerTube(ref, this.getAttribute("video-id") || undefined);
+    const access = { password: this._password || this.getAttribute("password") || undefined, token: this.getAttribute("auth-token") || undefined };
+    return resolvePeerTube(ref, this.getAttribute("video-id") || undefined, access);
   }
 
   // Attributes set one after another in a script make one load, not one each.
@@ -221,6 +231,7 @@ class TubeswarmPlayer extends HTMLElement {
     // A later load (a new src) supersedes this one even if it is still starting.
     const generation = this._generation;
     this._clearError();
+    this.passwordPrompt.hide();
     this.menus.reset();
     this.live.reset();
     this._stopped = false;
@@ -267,6 +278,12 @@ class TubeswarmPlayer extends HTMLElement {
     this._ready.catch((e) => {
       if (generation !== this._generation) return;
       this.loading = false;
+      this.controls.refresh();
+      if (e?.code === "video_requires_password" || e?.code === "incorrect_video_password") {
+        // PeerTube's prompt; a wrong password asks again, saying so.
+        this.passwordPrompt.ask(e.code === "incorrect_video_password");
+        return;
+      }
       this._showError("other", String((e && e.message) || e));
     });
     return this._ready;

@@ -331,7 +331,7 @@ fn unknown_ids_get_peertubes_404() {
     let s = start();
     for path in [
         "/api/v1/videos/00000000-0000-0000-0000-000000000000",
-        "/api/v1/videos/2",
+        "/api/v1/videos/99",
         "/api/v1/videos/nope/chapters",
         "/api/v1/videos/nope/captions",
         "/w/nope",
@@ -371,4 +371,94 @@ fn watch_and_embed_urls_open_the_embed_page() {
         reply.location.as_deref(),
         Some(format!("/embed.html?peertube={watch}").as_str())
     );
+}
+
+fn request(method: &str, url: &str, headers: &[(&str, &str)]) -> Reply {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let mut request = agent.request(method, url);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    let response = match request.call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = response.status();
+    let content_type = response.header("content-type").unwrap_or_default().to_string();
+    let location = response.header("location").map(str::to_string);
+    let mut body = Vec::new();
+    response.into_reader().read_to_end(&mut body).unwrap();
+    Reply { status, content_type, location, body }
+}
+
+use tubeswarm_server::demo::peertube::samples::{
+    BROKEN_HLS_UUID, PASSWORD_UUID, PRIVATE_UUID, USER_TOKEN, VIDEO_PASSWORD, WEB_VIDEO_UUID,
+};
+
+#[test]
+fn a_password_protected_video_refuses_without_its_password_as_peertube_does() {
+    let s = start();
+    let api = format!("{}/api/v1/videos/{PASSWORD_UUID}", s.base);
+    let none = get(&api);
+    assert_eq!((none.status, none.json()["code"].clone()), (403, Value::from("video_requires_password")));
+    let wrong = request("GET", &api, &[("x-peertube-video-password", "nope")]);
+    assert_eq!((wrong.status, wrong.json()["code"].clone()), (403, Value::from("incorrect_video_password")));
+    let right = request("GET", &api, &[("x-peertube-video-password", VIDEO_PASSWORD)]);
+    assert_eq!(right.status, 200);
+    let v = right.json();
+    assert_eq!(v["privacy"]["id"], 5);
+    let playlist = v["streamingPlaylists"][0]["playlistUrl"].as_str().unwrap().to_string();
+    assert!(playlist.contains("/static/streaming-playlists/hls/private/"), "{playlist}");
+    assert_eq!(v["streamingPlaylists"][0]["redundancies"], serde_json::json!([]), "no mirror for a non-public video");
+    // Its files: the header, or a video file token, or nothing.
+    assert_eq!(get(&playlist).status, 403);
+    assert_eq!(request("GET", &playlist, &[("x-peertube-video-password", VIDEO_PASSWORD)]).status, 200);
+    let token = request("POST", &format!("{api}/token"), &[("x-peertube-video-password", VIDEO_PASSWORD)]).json();
+    let token = token["files"]["token"].as_str().unwrap().to_string();
+    assert_eq!(get(&format!("{playlist}?videoFileToken={token}")).status, 200);
+    assert_eq!(get(&format!("{playlist}?videoFileToken=forged")).status, 403);
+    assert_eq!(request("POST", &format!("{api}/token"), &[]).status, 403);
+    // Byte ranges work there as on the public path.
+    let mp4 = playlist.replace(&format!("{UUID}-master.m3u8"), "c-720-fragmented.mp4");
+    let ranged = request("GET", &mp4, &[("x-peertube-video-password", VIDEO_PASSWORD), ("Range", "bytes=2-5")]);
+    assert_eq!((ranged.status, ranged.body.len()), (206, 4));
+}
+
+#[test]
+fn a_private_video_needs_its_owner_s_token() {
+    let s = start();
+    let api = format!("{}/api/v1/videos/{PRIVATE_UUID}", s.base);
+    assert_eq!(get(&api).status, 401);
+    assert_eq!(request("GET", &api, &[("Authorization", "Bearer someone-else")]).status, 403);
+    let bearer = format!("Bearer {USER_TOKEN}");
+    let v = request("GET", &api, &[("Authorization", &bearer)]).json();
+    assert_eq!(v["privacy"]["id"], 3);
+    let playlist = v["streamingPlaylists"][0]["playlistUrl"].as_str().unwrap().to_string();
+    assert_eq!(get(&playlist).status, 401);
+    assert_eq!(request("GET", &playlist, &[("Authorization", &bearer)]).status, 200);
+    // A token for the private video does not open the password-protected one.
+    let token = request("POST", &format!("{api}/token"), &[("Authorization", &bearer)]).json()["files"]["token"].as_str().unwrap().to_string();
+    assert_eq!(get(&format!("{playlist}?videoFileToken={token}")).status, 200);
+    let other = playlist.replace(PRIVATE_UUID, PASSWORD_UUID);
+    assert_eq!(get(&format!("{other}?videoFileToken={token}")).status, 403);
+}
+
+#[test]
+fn web_video_samples_list_their_mp4s_and_the_broken_one_a_missing_playlist() {
+    let s = start();
+    let web_dir = s.root.join("media/web");
+    for h in [720u32, 240] {
+        write(&web_dir.join(format!("{UUID}-{h}.mp4")), &vec![1u8; h as usize]);
+    }
+    let v = get(&format!("{}/api/v1/videos/{WEB_VIDEO_UUID}", s.base)).json();
+    assert_eq!(v["streamingPlaylists"], serde_json::json!([]));
+    let files: Vec<(u64, u64)> = v["files"].as_array().unwrap().iter().map(|f| (f["resolution"]["id"].as_u64().unwrap(), f["size"].as_u64().unwrap())).collect();
+    assert_eq!(files, [(720, 720), (240, 240)], "highest first");
+    let file = v["files"][0]["fileUrl"].as_str().unwrap();
+    assert_eq!(get(file).body.len(), 720);
+    let broken = get(&format!("{}/api/v1/videos/{BROKEN_HLS_UUID}", s.base)).json();
+    assert_eq!(broken["files"].as_array().unwrap().len(), 2);
+    let gone = broken["streamingPlaylists"][0]["playlistUrl"].as_str().unwrap();
+    assert_eq!(get(gone).status, 404);
 }

@@ -81,6 +81,8 @@ pub enum Input {
     MediaReady,
     /// The MediaSource could not be set up (e.g. `addSourceBuffer` refused the codecs).
     MediaFailed { reason: String },
+    /// The media element failed (`MediaError`) while playing what we appended.
+    MediaError { reason: String },
     /// An `Append` finished; `buffered` is the track's `SourceBuffer.buffered` now.
     AppendDone { track: Track, buffered: Vec<TimeRange> },
     /// An `Append` was refused. `quota` is true for QuotaExceededError.
@@ -150,6 +152,9 @@ pub enum Output {
     EndOfStream,
     /// Move the media element to this time.
     Seek { time: f64 },
+    /// Drop the MediaSource, if any, and let the element play this file itself
+    /// (a web video), from `time` when given; its paused state and rate stay.
+    PlayFile { url: String, time: Option<f64> },
     /// Something the page may want to know.
     Event(Event),
 

@@ -39,6 +39,7 @@ mod store;
 pub mod swarm;
 mod track;
 mod verification;
+mod web_video;
 
 use verification::{Hashes, HeldSegment};
 
@@ -58,6 +59,7 @@ pub use peering::P2P_GIVE_UP_AHEAD_S;
 pub use sources::{backoff_ms, SourceSet};
 pub use store::{SegmentId, SegmentStore, StreamKey};
 pub use track::{loaded_until, next_segment, Appended, NextSegment};
+pub use web_video::{default_web_video, WebVideoSource};
 
 use crate::codecs::{codecs_from_init, mp4_mime, split_codecs};
 use crate::integrity::{to_hex, SegmentHashes, Verdict};
@@ -122,6 +124,9 @@ pub struct Config {
     /// Peer-to-peer cannot run here (no WebRTC, an instance of another protocol):
     /// no tracker is contacted, and `Stats::p2p_unavailable` says why.
     pub p2p_unavailable: Option<P2pUnavailable>,
+    /// Web videos (plain MP4 files, PeerTube's `files[]`): played when there is no
+    /// playlist URL, and when HLS fails for good.
+    pub web_videos: Vec<WebVideoSource>,
 }
 
 impl Default for Config {
@@ -152,6 +157,7 @@ impl Default for Config {
             metered_connection: false,
             loader_mode: false,
             p2p_unavailable: None,
+            web_videos: Vec::new(),
         }
     }
 }
@@ -185,6 +191,8 @@ pub struct Stats {
     pub upload_enabled: bool,
     /// Why P2P cannot run at all here (then `p2p_enabled` stays false).
     pub p2p_unavailable: Option<P2pUnavailable>,
+    /// A web video (plain MP4) is playing, not HLS.
+    pub web_video: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,6 +204,8 @@ enum Phase {
     /// `SetupMedia` sent; waiting for `MediaReady`.
     SettingUpMedia,
     Playing,
+    /// A web video plays (see `web_video.rs`).
+    WebVideo,
     Failed,
 }
 
@@ -249,6 +259,10 @@ pub struct Engine {
     unmatched_loads: Vec<loader::UnmatchedLoad>,
     /// Loader mode: our timeline minus the other player's (from its loads).
     loader_time_offset: f64,
+    /// The web video playing (index in `Config::web_videos`).
+    web_video: Option<usize>,
+    /// Web videos only: when to start them (the first tick).
+    web_video_start_at: Option<u64>,
 }
 
 fn resource_key(r: &Resource) -> String {
@@ -293,6 +307,8 @@ impl Engine {
             conn_base: 0,
             unmatched_loads: Vec::new(),
             loader_time_offset: 0.0,
+            web_video: None,
+            web_video_start_at: None,
             stats: Stats {
                 http_downloaded_bytes: 0,
                 p2p_downloaded_bytes: 0,
@@ -313,8 +329,16 @@ impl Engine {
                 p2p_enabled: false,
                 upload_enabled: false,
                 p2p_unavailable: None,
+                web_video: false,
             },
         };
+        if url.is_empty() && !engine.config.web_videos.is_empty() {
+            // Web videos only: no playlist, no map, no peers. They start at the
+            // first tick (now), so the page has its listeners by then.
+            engine.phase = Phase::WebVideo;
+            engine.web_video_start_at = Some(now_ms);
+            return engine;
+        }
         let resource = Resource { url: url.to_string(), range: None };
         engine.fetch(Purpose::Master, resource, Vec::new(), 0, now_ms);
         if let Some(hashes_url) = engine.config.segment_hashes_url.clone() {
@@ -335,6 +359,9 @@ impl Engine {
         if self.phase == Phase::Failed {
             return None;
         }
+        if self.phase == Phase::WebVideo {
+            return self.web_video_start_at;
+        }
         let swarm = self.swarms.iter().filter_map(|s| s.next_timeout()).min();
         [self.requests.earliest_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at, self.hashes_retry_at, swarm]
             .into_iter()
@@ -342,8 +369,12 @@ impl Engine {
             .min()
     }
 
-    /// The video levels, then "Audio only" when the stream has a separate audio rendition.
+    /// The video levels, then "Audio only" when the stream has a separate audio
+    /// rendition (or, playing web videos, one per file).
     pub fn levels(&self) -> Vec<LevelInfo> {
+        if self.phase == Phase::WebVideo {
+            return self.web_video_levels();
+        }
         let mut list: Vec<LevelInfo> = self.levels.iter().map(|l| l.info.clone()).collect();
         if let Some(audio) = &self.audio {
             list.push(audio_only_info(self.levels.len(), audio));
@@ -360,6 +391,13 @@ impl Engine {
     /// Map the JS API's `setLevel(i)` to a choice: -1 is automatic, and the index
     /// after the last video level is "Audio only". `None` for an unknown index.
     pub fn choice_for_index(&self, index: i64) -> Option<LevelChoice> {
+        if self.phase == Phase::WebVideo {
+            return match index {
+                -1 => Some(LevelChoice::Auto),
+                i if i >= 0 && (i as usize) < self.config.web_videos.len() => Some(LevelChoice::Fixed(i as usize)),
+                _ => None,
+            };
+        }
         match index {
             -1 => Some(LevelChoice::Auto),
             i if i >= 0 && (i as usize) < self.levels.len() => Some(LevelChoice::Fixed(i as usize)),
@@ -381,6 +419,11 @@ impl Engine {
         stats.p2p_enabled = !self.swarms.is_empty();
         stats.upload_enabled = self.swarms.iter().any(|s| s.config.upload);
         stats.p2p_unavailable = self.config.p2p_unavailable;
+        if self.phase == Phase::WebVideo {
+            stats.web_video = true;
+            stats.level = self.web_video;
+            stats.audio_only = self.web_video.and_then(|i| self.config.web_videos.get(i)).is_some_and(|f| f.height == 0);
+        }
         stats.buffer_ahead_s = self
             .tracks
             .iter()
@@ -395,11 +438,15 @@ impl Engine {
         if self.phase == Phase::Failed {
             return;
         }
+        if self.phase == Phase::WebVideo {
+            return self.on_web_video_input(input);
+        }
         match input {
             Input::HttpDone { id, body } => self.on_http_done(now_ms, id, body),
             Input::HttpFailed { id, status, reason } => self.on_http_failed(now_ms, id, status, reason),
             Input::MediaReady => self.on_media_ready(now_ms),
             Input::MediaFailed { reason } => self.fail(ErrorKind::Unsupported, reason),
+            Input::MediaError { reason } => self.fail(ErrorKind::Media, reason),
             Input::AppendDone { track, buffered } => {
                 // The buffer as it is right after the append: decisions must not wait
                 // for the next playhead report, or a segment would be loaded twice.
@@ -985,7 +1032,7 @@ impl Engine {
     }
 
     fn fail(&mut self, kind: ErrorKind, message: String) {
-        if self.phase == Phase::Failed {
+        if self.phase == Phase::Failed || self.fall_back_to_web_video(kind, &message) {
             return;
         }
         for id in self.requests.clear() {

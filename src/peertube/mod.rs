@@ -6,13 +6,16 @@
 //!   viewers speak, so tubeswarm viewers join their swarms;
 //! - [`video`]: a video's API answer → sources, mirrors, trackers, web videos;
 //! - [`views`]: when to report that the video is watched, and where to start;
+//! - [`access`]: passwords and tokens, on the instance's own requests only;
 //! - [`api`]: the JSON shapes read.
 
+pub mod access;
 pub mod api;
 pub mod versions;
 pub mod video;
 pub mod views;
 
+pub use access::Credentials;
 pub use api::{ApiError, ServerConfig, VideoDetails};
 pub use versions::{instance_p2p, records_client_info, InstanceP2p};
 pub use video::{playable_video, websocket_trackers, PlayableVideo, Privacy, VideoError, WebVideo};

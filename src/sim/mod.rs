@@ -194,7 +194,8 @@ impl SwarmSim {
             }
             Output::EndOfStream => self.viewers[v].media.ended = true,
             Output::Seek { time } => self.viewers[v].media.time = time,
-            Output::LiveSeekableRange { .. } => {}
+            // The simulator's viewers play HLS only.
+            Output::LiveSeekableRange { .. } | Output::PlayFile { .. } => {}
             // The simulated viewers own their media (player mode): no loads.
             Output::Deliver { .. } | Output::LoadUnknown { .. } | Output::LoadFailed { .. } => {}
             Output::Event(e) => self.viewers[v].events.push(e),

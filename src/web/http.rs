@@ -20,15 +20,19 @@ fn network_error(e: JsValue) -> FetchError {
     FetchError { status: None, reason: reason.unwrap_or_else(|| "network error".into()) }
 }
 
-/// GET `url`, asking for `range` when given. A server that ignores `Range` and
+/// GET `url`, asking for `range` when given, with `headers` (a video's password
+/// or token, for the instance's own URLs). A server that ignores `Range` and
 /// answers 200 with the whole file still works: the range is cut out here.
-pub async fn fetch_bytes(url: &str, range: Option<ByteRange>, abort: &AbortController) -> Result<Arc<[u8]>, FetchError> {
+pub async fn fetch_bytes(url: &str, range: Option<ByteRange>, headers: &[(&str, String)], abort: &AbortController) -> Result<Arc<[u8]>, FetchError> {
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_signal(Some(&abort.signal()));
     let request = Request::new_with_str_and_init(url, &init).map_err(network_error)?;
     if let Some(r) = range {
         request.headers().set("Range", &format!("bytes={}-{}", r.offset, r.end_inclusive())).map_err(network_error)?;
+    }
+    for (name, value) in headers {
+        request.headers().set(name, value).map_err(network_error)?;
     }
     let window = web_sys::window().ok_or_else(|| FetchError { status: None, reason: "no window".into() })?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(network_error)?.unchecked_into();

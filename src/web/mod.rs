@@ -11,6 +11,7 @@ mod rtc;
 mod tools;
 mod tracker_socket;
 mod types;
+mod web_video;
 
 pub use player::Player;
 pub use peertube::{peertube_client_info, peertube_p2p, peertube_video, start_position, JsViewReporter};

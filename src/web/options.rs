@@ -2,7 +2,8 @@
 
 use serde::Deserialize;
 
-use crate::engine::{Config, InfoHashVersion, LatencyMode, LevelChoice, P2pUnavailable};
+use crate::engine::{Config, InfoHashVersion, LatencyMode, LevelChoice, P2pUnavailable, WebVideoSource};
+use crate::peertube::Credentials;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -43,9 +44,66 @@ pub struct PlayerOptions {
     /// The page knows P2P cannot work here (e.g. "older-instance-protocol" from
     /// PeerTube mode); a browser without WebRTC is detected here.
     pub p2p_unavailable: Option<P2pUnavailable>,
+    /// Web videos (plain MP4s, highest first): played when there is no `src`
+    /// playlist, and when HLS fails for good.
+    pub web_videos: Vec<WebVideoOption>,
+    /// A password-protected video's password (`x-peertube-video-password`).
+    pub video_password: Option<String>,
+    /// The viewer's OAuth access token (`Authorization: Bearer`).
+    pub auth_token: Option<String>,
+    /// A video file token, added to web video URLs (`videoFileToken`).
+    pub video_file_token: Option<String>,
+    /// The instance's origin: credentials go to it only (default: `src`'s).
+    pub credentials_origin: Option<String>,
+}
+
+/// One entry of `webVideos`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WebVideoOption {
+    pub url: String,
+    pub height: u32,
+    pub width: Option<u32>,
+    pub label: Option<String>,
+    pub fps: Option<f64>,
+}
+
+/// `src` names a plain MP4 (a web video), not a playlist.
+fn is_mp4(url: &str) -> bool {
+    crate::uri::without_query(url).to_ascii_lowercase().ends_with(".mp4")
 }
 
 impl PlayerOptions {
+    /// The playlist to play (`None`: web videos only).
+    pub fn playlist_src(&self) -> Option<String> {
+        self.src.clone().filter(|s| !s.is_empty() && !is_mp4(s))
+    }
+
+    pub fn credentials(&self) -> Credentials {
+        let origin = self.credentials_origin.as_deref().or(self.src.as_deref()).and_then(crate::uri::origin);
+        Credentials { origin, password: self.video_password.clone(), token: self.auth_token.clone(), file_token: self.video_file_token.clone() }
+    }
+
+    fn web_video_sources(&self) -> Vec<WebVideoSource> {
+        let mut list: Vec<WebVideoSource> = self
+            .web_videos
+            .iter()
+            .filter(|w| !w.url.is_empty())
+            .map(|w| WebVideoSource {
+                url: w.url.clone(),
+                height: w.height,
+                width: w.width,
+                label: w.label.clone().unwrap_or_else(|| if w.height == 0 { "Audio only".into() } else { format!("{}p", w.height) }),
+                frame_rate: w.fps,
+            })
+            .collect();
+        // A progressive MP4 given as `src` is one web video of unknown height.
+        if let Some(src) = self.src.as_deref().filter(|s| is_mp4(s)) {
+            list.insert(0, WebVideoSource { url: src.to_string(), height: 1, width: None, label: "MP4".into(), frame_rate: None });
+        }
+        list
+    }
+
     pub fn to_config(&self) -> Config {
         let d = self.latency_mode.apply(Config::default());
         Config {
@@ -74,6 +132,7 @@ impl PlayerOptions {
             info_hash_version: self.info_hash_version.as_deref().and_then(InfoHashVersion::parse).unwrap_or_default(),
             loader_mode: self.loader_mode,
             p2p_unavailable: self.p2p_unavailable.or_else(|| (!webrtc_available()).then_some(P2pUnavailable::NoWebrtc)),
+            web_videos: self.web_video_sources(),
             // Each page its own peer id and request ids.
             seed: (js_sys::Math::random() * u64::MAX as f64) as u64 ^ d.seed,
             ..d

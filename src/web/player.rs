@@ -17,6 +17,7 @@ use super::options::PlayerOptions;
 use super::rtc::Rtc;
 use super::tracker_socket::{Report, TrackerSockets};
 use crate::engine::{webvtt_urls, CaptionTrack, Engine, Event, Input, LoadId, Output, Playhead, RequestId};
+use crate::peertube::Credentials;
 
 /// Milliseconds on the page's monotonic clock: the engine's `now`.
 fn now_ms() -> u64 {
@@ -43,6 +44,10 @@ struct Driver {
     rtc: Rtc,
     /// Loader mode: the other player's loads waiting for the engine.
     loads: PendingLoads,
+    /// A video's password or tokens, for the instance's own requests.
+    credentials: Credentials,
+    /// A web video file is the element's source (ours to take off at the end).
+    playing_file: bool,
     destroyed: bool,
 }
 
@@ -117,6 +122,13 @@ impl Driver {
                     }
                 }
                 Output::Seek { time } => self.video.set_current_time(time),
+                Output::PlayFile { url, time } => {
+                    if let Some(mut old) = self.mse.take() {
+                        old.detach();
+                    }
+                    self.playing_file = true;
+                    super::web_video::play_file(&self.video, &self.credentials.file_url(&url), time);
+                }
                 // P2P: the adapters report later inputs through `reporter`; what
                 // fails at once comes back here, like a refused append.
                 Output::TrackerConnect { tracker, url } => feedback.extend(self.trackers.connect(tracker, &url)),
@@ -146,8 +158,9 @@ impl Driver {
         let Ok(abort) = AbortController::new() else { return };
         self.requests.insert(id, abort.clone());
         let weak = Rc::downgrade(rc);
+        let headers = self.credentials.headers(&url);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = fetch_bytes(&url, range, &abort).await;
+            let result = fetch_bytes(&url, range, &headers, &abort).await;
             let Some(rc) = weak.upgrade() else { return };
             // A cancelled request reports nothing: the engine has moved on.
             if rc.borrow_mut().requests.remove(&id).is_none() {
@@ -297,8 +310,12 @@ impl Player {
     pub async fn create(video: HtmlVideoElement, #[wasm_bindgen(unchecked_param_type = "PlayerOptions")] options: JsValue) -> Result<Player, JsValue> {
         let options: PlayerOptions =
             serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;
-        let src = options.src.clone().ok_or_else(|| JsValue::from_str("tubeswarm: options.src is required"))?;
-        let engine = Engine::new(options.to_config(), &src, now_ms());
+        let config = options.to_config();
+        // A playlist, or web videos alone (then `src` may be left out).
+        let src = options.playlist_src().or_else(|| (!config.web_videos.is_empty()).then(String::new));
+        let src = src.ok_or_else(|| JsValue::from_str("tubeswarm: options.src (or webVideos) is required"))?;
+        let credentials = options.credentials();
+        let engine = Engine::new(config, &src, now_ms());
         let events = EventTarget::new()?;
         let ice_servers: &[super::rtc::IceServer] = &options.ice_servers;
         let driver = Rc::new_cyclic(|weak: &Weak<RefCell<Driver>>| RefCell::new(Driver {
@@ -315,6 +332,8 @@ impl Player {
             trackers: TrackerSockets::new(reporter(weak)),
             rtc: Rtc::new(ice_servers, reporter(weak)),
             loads: PendingLoads::default(),
+            credentials,
+            playing_file: false,
             destroyed: false,
         }));
         listen_to_element(&driver, &video);
@@ -386,7 +405,8 @@ impl Player {
         let tracks = self.driver.borrow().engine.captions().to_vec();
         let mut list = Vec::with_capacity(tracks.len());
         for track in tracks {
-            let urls = caption_files(&track.playlist_url).await?;
+            let headers = self.driver.borrow().credentials.headers(&track.playlist_url);
+            let urls = caption_files(&track.playlist_url, &headers).await?;
             list.push(CaptionFiles { url: urls.first().cloned(), urls, track });
         }
         Ok(to_js(&list))
@@ -466,8 +486,12 @@ impl Player {
         }
         // Only a MediaSource of ours is taken off the element: in loader mode
         // the media belongs to the other player.
+        let file = std::mem::take(&mut d.playing_file);
         if let Some(mut mse) = d.mse.take() {
             mse.detach();
+            d.video.remove_attribute("src").ok();
+            d.video.load();
+        } else if file {
             d.video.remove_attribute("src").ok();
             d.video.load();
         }
@@ -485,10 +509,10 @@ struct CaptionFiles {
 }
 
 /// The WebVTT files of one caption playlist.
-async fn caption_files(playlist_url: &str) -> Result<Vec<String>, JsValue> {
+async fn caption_files(playlist_url: &str, headers: &[(&str, String)]) -> Result<Vec<String>, JsValue> {
     let fail = |reason: String| JsValue::from_str(&format!("tubeswarm: captions {playlist_url}: {reason}"));
     let abort = AbortController::new()?;
-    let body = fetch_bytes(playlist_url, None, &abort).await.map_err(|e| fail(e.reason))?;
+    let body = fetch_bytes(playlist_url, None, headers, &abort).await.map_err(|e| fail(e.reason))?;
     let text = std::str::from_utf8(&body).map_err(|_| fail("not UTF-8 text".into()))?;
     match crate::hls::parse_playlist(text, playlist_url) {
         Ok(crate::hls::Playlist::Media(media)) => Ok(webvtt_urls(&media)),
@@ -519,6 +543,22 @@ fn listen_to_element(rc: &Shared, video: &HtmlVideoElement) {
         let _ = video.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
         d.element_listeners.push((kind, closure));
     }
+    // A MediaError while playing our MediaSource: the engine decides (a web video
+    // to fall back to, or a fatal error).
+    let weak = Rc::downgrade(rc);
+    let on_error = Closure::<dyn FnMut()>::new(move || {
+        let Some(rc) = weak.upgrade() else { return };
+        let Ok(d) = rc.try_borrow() else { return };
+        if d.destroyed || d.mse.is_none() {
+            return;
+        }
+        let Some(error) = d.video.error() else { return };
+        let reason = format!("MediaError {}: {}", error.code(), error.message());
+        drop(d);
+        handle(&rc, Input::MediaError { reason });
+    });
+    let _ = video.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    d.element_listeners.push(("error", on_error));
     let closure = make(rc);
     if let Some(window) = web_sys::window() {
         d.interval = window

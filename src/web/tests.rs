@@ -31,7 +31,7 @@ fn origin() -> Option<&'static str> {
 
 async fn get(url: &str) -> Vec<u8> {
     let abort = AbortController::new().unwrap();
-    match fetch_bytes(url, None, &abort).await {
+    match fetch_bytes(url, None, &[], &abort).await {
         Ok(b) => b.to_vec(),
         Err(e) => panic!("GET {url}: {:?} {}", e.status, e.reason),
     }
@@ -73,11 +73,11 @@ async fn fetch_with_a_range_returns_exactly_those_bytes() {
     let init = playlist.segments[0].init.clone().expect("EXT-X-MAP");
     let range = init.range.expect("a byte range");
     let abort = AbortController::new().unwrap();
-    let bytes = fetch_bytes(&init.url, Some(range), &abort).await.ok().unwrap();
+    let bytes = fetch_bytes(&init.url, Some(range), &[], &abort).await.ok().unwrap();
     assert_eq!(bytes.len() as u64, range.length);
     assert_eq!(&bytes[4..8], b"ftyp", "an fMP4 init segment starts with ftyp");
     let seg = &playlist.segments[3].resource;
-    let bytes = fetch_bytes(&seg.url, seg.range, &abort).await.ok().unwrap();
+    let bytes = fetch_bytes(&seg.url, seg.range, &[], &abort).await.ok().unwrap();
     assert_eq!(bytes.len() as u64, seg.range.unwrap().length);
 }
 
@@ -85,7 +85,7 @@ async fn fetch_with_a_range_returns_exactly_those_bytes() {
 async fn a_missing_file_reports_its_status() {
     let Some(origin) = origin() else { return };
     let abort = AbortController::new().unwrap();
-    let Err(err) = fetch_bytes(&format!("{origin}mirror/broken/x.mp4"), None, &abort).await else { panic!("a 404 is an error") };
+    let Err(err) = fetch_bytes(&format!("{origin}mirror/broken/x.mp4"), None, &[], &abort).await else { panic!("a 404 is an error") };
     assert_eq!(err.status, Some(404));
 }
 
@@ -124,10 +124,10 @@ async fn the_source_buffer_queue_appends_removes_and_reports_decode_errors() {
     // Init, then the first two segments, queued back to back.
     let init = playlist.segments[0].init.clone().unwrap();
     let abort = AbortController::new().unwrap();
-    let init_bytes = fetch_bytes(&init.url, init.range, &abort).await.ok().unwrap();
+    let init_bytes = fetch_bytes(&init.url, init.range, &[], &abort).await.ok().unwrap();
     let mut pending = vec![init_bytes];
     for s in &playlist.segments[..2] {
-        pending.push(fetch_bytes(&s.resource.url, s.resource.range, &abort).await.ok().unwrap());
+        pending.push(fetch_bytes(&s.resource.url, s.resource.range, &[], &abort).await.ok().unwrap());
     }
     for bytes in pending {
         assert!(mse.borrow_mut().append(Track::Main, bytes, None).is_none(), "no synchronous failure");

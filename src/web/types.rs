@@ -7,10 +7,21 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** Options of `Player.create`. Only `src` is required. */
+/** Options of `Player.create`. `src` (or `webVideos`) is required. */
 export interface PlayerOptions {
-  /** The master (or media) playlist URL. */
-  src: string;
+  /** The master (or media) playlist URL; a plain `.mp4` URL plays as a web video. */
+  src?: string;
+  /** Plain MP4 files, one per resolution (PeerTube's web videos), highest first:
+   * played when there is no playlist, and when HLS fails for good. */
+  webVideos?: WebVideo[];
+  /** A password-protected video's password, sent to the instance's origin only. */
+  videoPassword?: string;
+  /** The viewer's access token (`Authorization: Bearer`), instance's origin only. */
+  authToken?: string;
+  /** A video file token (`POST /api/v1/videos/{id}/token`), added to web video URLs. */
+  videoFileToken?: string;
+  /** The origin credentials go to (default: `src`'s). */
+  credentialsOrigin?: string;
   /** Base URLs holding the same segment files (PeerTube's redundancies). */
   mirrors?: string[];
   /** PeerTube's segments-sha256.json: every segment is verified before it is played or shared. */
@@ -49,6 +60,16 @@ export interface PlayerOptions {
   loaderMode?: boolean;
   /** Play peers' segments with no hash map to check them (off by default). */
   p2pWithoutHashes?: boolean;
+}
+
+/** A web video: one plain MP4. */
+export interface WebVideo {
+  url: string;
+  /** The resolution's height; 0 for audio only. */
+  height: number;
+  width?: number;
+  label?: string;
+  fps?: number;
 }
 
 /** One entry of `player.levels()`: video levels, then "Audio only" when the stream has separate audio. */
@@ -109,6 +130,8 @@ export interface PlayerStats {
   uploadEnabled: boolean;
   /** Why P2P cannot run at all here (null when it can). */
   p2pUnavailable: P2pUnavailable | null;
+  /** A web video (plain MP4) plays, not HLS. */
+  webVideo: boolean;
 }
 
 /** Why P2P cannot run: no `RTCPeerConnection`, or an instance whose viewers speak an older protocol. */

@@ -11,7 +11,8 @@
 // hashes / segmentsSha256Url, trackers and mirrors (space or comma separated),
 // chapters and storyboard (URLs of PeerTube-shaped JSON), name (the title
 // shown for a plain src), infoHashVersion ("2.2"/"2.3": the swarm form, over
-// what PeerTube mode picks from the instance's version).
+// what PeerTube mode picks from the instance's version), password (a password-
+// protected video's; without it the player asks).
 
 /** PeerTube's getParamToggle: "1"/"true" on, "0"/"false" off, else the default. */
 function toggle(params, name, fallback) {
@@ -62,5 +63,6 @@ export function readEmbedParams(search = location.search) {
     api: toggle(p, "api", false),
     scope: p.get("scope") || "peertube",
     infoHashVersion: p.get("infoHashVersion"),
+    password: p.get("password"),
   };
 }

@@ -39,7 +39,10 @@ export function optionsFromAttributes(el) {
 export function mergePeerTube(options, video) {
   return {
     ...options,
-    src: options.src || video.src,
+    ...video.credentials,
+    src: options.src || video.src || undefined,
+    // PeerTube's web videos: played when there is no HLS, and if HLS fails.
+    webVideos: video.webVideos?.length ? video.webVideos : undefined,
     segmentsSha256Url: options.segmentsSha256Url || video.segmentsSha256Url || undefined,
     mirrors: options.mirrors || video.mirrors || [],
     trackers: options.trackers || video.trackers || [],

@@ -75,4 +75,12 @@ svg { width: 20px; height: 20px; fill: currentColor; vertical-align: middle; poi
 .error-title { font-size: 16px; font-weight: 600; margin: 0; }
 .message { margin: 0; color: #ddd; font-size: 12px; overflow-wrap: anywhere; max-width: 100%; }
 .retry { border: 1px solid #fff; padding: 6px 16px; }
+.password { position: absolute; inset: 0; display: flex; flex-direction: column; align-items: center; justify-content: center;
+  gap: 8px; background: rgba(0, 0, 0, 0.85); color: #fff; text-align: center; padding: 16px; z-index: 3; }
+.password[hidden] { display: none; }
+.password p { margin: 0; }
+.password-title { font-size: 16px; font-weight: 600; }
+.password-error { color: #ffb4a8; }
+.password-input { padding: 6px 8px; min-width: 200px; font: inherit; }
+.password-submit { border: 1px solid #fff; padding: 6px 16px; }
 `;

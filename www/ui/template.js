@@ -36,6 +36,13 @@ export const TEMPLATE = `
     <button class="close" type="button" data-i18n-label="close">${ICONS.close}</button>
     <dl class="nerd-figures"></dl>
   </section>
+  <form class="password" hidden>
+    <p class="password-title" data-i18n="passwordTitle"></p>
+    <p class="password-message" data-i18n="passwordMessage"></p>
+    <p class="password-error" role="alert" hidden data-i18n="passwordWrong"></p>
+    <input class="password-input" type="password" autocomplete="current-password" data-i18n-label="password">
+    <button class="password-submit" type="submit" data-i18n="passwordSubmit"></button>
+  </form>
   <div class="error" role="alert">
     <p class="error-title"></p>
     <p class="message"></p>

@@ -191,6 +191,17 @@ pub fn vod_args() -> Vec<String> {
     args
 }
 
+/// One web video from a rendition's fragmented MP4 and the audio's: streams
+/// copied, `moov` moved to the front.
+pub fn web_video_args(video: &Path, audio: &Path, out: &Path) -> Vec<String> {
+    let mut args = quiet();
+    for input in [video, audio] {
+        args.extend(s(&["-i", &input.to_string_lossy()]));
+    }
+    args.extend(s(&["-map", "0:v", "-map", "1:a", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", &out.to_string_lossy()]));
+    args
+}
+
 /// Arguments of the live source run, to be started in the live folder: one 360p
 /// rendition with its audio muxed in, fMP4 segments in separate files.
 pub fn live_args(playlist: &str) -> Vec<String> {

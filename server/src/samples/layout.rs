@@ -4,7 +4,7 @@
 /// Written to `<out>/.complete` when generation succeeds; a different string
 /// (any change below) makes the next run regenerate.
 pub const GENERATOR_VERSION: &str =
-    "tubeswarm-samples 2: vod 180s 240/480/720p+audio superfast, live 240s 360p, storyboard 2s 160x90 10x9";
+    "tubeswarm-samples 3: vod 180s 240/480/720p+audio superfast + web videos, live 240s 360p, storyboard 2s 160x90 10x9";
 
 /// The VOD video's UUID (`<uuid>-master.m3u8`, `<uuid>-segments-sha256.json`).
 pub const VIDEO_UUID: &str = "9c9de5e8-0a1e-484a-b099-e80766180a6d";
@@ -120,6 +120,13 @@ pub const CHAPTERS: &[(u64, &str)] = &[
 
 pub fn master_name() -> String {
     format!("{VIDEO_UUID}-master.m3u8")
+}
+
+/// The web videos' folder and names (`<videoUUID>-<res>.mp4`).
+pub const WEB_DIR: &str = "web";
+
+pub fn web_video_name(height: u32) -> String {
+    format!("{VIDEO_UUID}-{height}.mp4")
 }
 
 pub fn hashes_name() -> String {

@@ -9,6 +9,7 @@
 //! <out>/vod/chapters.json, storyboards.json, storyboard.jpg
 //! <out>/live/init.mp4, seg000.m4s … seg059.m4s   the looped live source (360p + AAC)
 //! <out>/live/manifest.json                       what the demo server loops over
+//! <out>/web/<videoUUID>-<res>.mp4                 PeerTube's web videos (progressive MP4)
 //! <out>/corrupt.m3u8                             a playlist the player must reject
 //! <out>/.complete                                generator version, written last
 //! ```
@@ -57,7 +58,7 @@ pub fn generate(out: &Path, force: bool) -> anyhow::Result<Report> {
     let _ = fs::remove_file(&complete);
     let vod = out.join("vod");
     let live = out.join("live");
-    for dir in [&vod, &live] {
+    for dir in [&vod, &live, &out.join(WEB_DIR)] {
         if dir.exists() {
             fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
@@ -81,6 +82,7 @@ pub fn generate(out: &Path, force: bool) -> anyhow::Result<Report> {
     let ffmpeg_seconds = encode_started.elapsed().as_secs_f64();
 
     write_vod_extras(&vod)?;
+    write_web_videos(&vod, &out.join(WEB_DIR))?;
     write_live_manifest(&live, live_source)?;
     fs::write(out.join(CORRUPT_FILE), CORRUPT_PLAYLIST)?;
     fs::write(&complete, format!("{GENERATOR_VERSION}\n"))?;
@@ -217,6 +219,22 @@ fn write_vod_extras(vod: &Path) -> anyhow::Result<()> {
         sprite_duration: b.sprite_duration,
     };
     fs::write(vod.join(STORYBOARDS_FILE), storyboards_json(&board))?;
+    Ok(())
+}
+
+/// PeerTube's web videos of the VOD: one progressive MP4 per resolution, video
+/// and audio together, `moov` first (`+faststart`), copied from the HLS files
+/// without re-encoding (a second each).
+fn write_web_videos(vod: &Path, web: &Path) -> anyhow::Result<()> {
+    let (_, audio_file) = VideoRendition::audio_names(AUDIO_FILE_UUID);
+    // ffmpeg runs in `web`: give it absolute inputs.
+    let vod = fs::canonicalize(vod).with_context(|| format!("cannot find {}", vod.display()))?;
+    for r in VIDEO_RENDITIONS {
+        let target = PathBuf::from(web_video_name(r.height));
+        let args = ffmpeg::web_video_args(&vod.join(r.file()), &vod.join(&audio_file), &target);
+        let log = web.join(format!(".ffmpeg-web-{}.log", r.height));
+        spawn_ffmpeg(web, &args, &log)?.wait().with_context(|| format!("the {}p web video failed", r.height))?;
+    }
     Ok(())
 }
 

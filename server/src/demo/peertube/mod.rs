@@ -39,15 +39,19 @@ const MASTER_SUFFIX: &str = "-master.m3u8";
 /// short-uuid's default alphabet (flickrBase58), which PeerTube's shortUUID uses.
 const BASE58: &[u8] = b"123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
 
+pub mod samples;
 mod views;
 
+use samples::Kind;
+
 /// What the handlers share: the media folder, the release to answer as, the
-/// view reports received.
+/// view reports received, the video file tokens given out.
 #[derive(Clone)]
 struct Media {
     dir: PathBuf,
     version: String,
     views: views::ViewLog,
+    tokens: samples::FileTokens,
 }
 
 /// The API routes, for any outer router state (they carry their own).
@@ -64,7 +68,15 @@ pub fn routes<S: Clone + Send + Sync + 'static>(media: &Path, version: &str) -> 
         .route("/w/{id}", get(watch_page))
         .route("/videos/watch/{id}", get(watch_page))
         .route("/videos/embed/{id}", get(watch_page))
-        .with_state(Media { dir: media.to_path_buf(), version: version.to_string(), views: views::ViewLog::new() })
+        .route("/api/v1/videos/{id}/token", post(samples::token))
+        .route(&format!("{}/{{uuid}}/{{file}}", samples::PRIVATE_HLS_URL), get(samples::private_file))
+        .route(&format!("{}/{{file}}", samples::WEB_VIDEOS_URL), get(samples::web_video_file))
+        .with_state(Media {
+            dir: media.to_path_buf(),
+            version: version.to_string(),
+            views: views::ViewLog::new(),
+            tokens: samples::FileTokens::default(),
+        })
 }
 
 /// `GET /api/v1/config`: the few fields a player reads (PeerTube's answer has
@@ -98,17 +110,26 @@ pub fn short_uuid(uuid: &str) -> Option<String> {
     String::from_utf8(digits).ok()
 }
 
-/// The sample VOD, found by `id`: its uuid and parsed master playlist.
+/// A video of the demo instance, found by `id`: its uuid, what kind of sample it
+/// is, and the VOD's parsed master playlist (every sample is made of it).
 struct Vod {
     uuid: String,
+    kind: Kind,
     master: MasterPlaylist,
+    /// The VOD's own uuid (its files are named after it).
+    media_uuid: String,
     dir: PathBuf,
     base: String,
 }
 
 impl Vod {
+    /// Where one of the VOD's HLS files is served for this video.
     fn url(&self, file: &str) -> String {
-        format!("{}{VOD_URL}/{file}", self.base)
+        if self.kind.gated() {
+            format!("{}{}/{}/{file}", self.base, samples::PRIVATE_HLS_URL, self.uuid)
+        } else {
+            format!("{}{VOD_URL}/{file}", self.base)
+        }
     }
 }
 
@@ -124,7 +145,12 @@ fn base_url(headers: &HeaderMap) -> String {
 
 /// PeerTube's error body (RFC 7807 problem details plus its `error` field).
 fn fail(status: StatusCode, message: &str) -> Response {
-    let body = json!({
+    fail_with_code(status, message, None)
+}
+
+/// The same, with PeerTube's machine-readable `code` (`video_requires_password`…).
+fn fail_with_code(status: StatusCode, message: &str, code: Option<&str>) -> Response {
+    let mut body = json!({
         "type": "https://docs.joinpeertube.org/api-rest-reference.html",
         "title": status.canonical_reason().unwrap_or(""),
         "detail": message,
@@ -132,6 +158,9 @@ fn fail(status: StatusCode, message: &str) -> Response {
         "error": message,
         "docs": "https://docs.joinpeertube.org/api-rest-reference.html#tag/Video/operation/getVideo",
     });
+    if let Some(code) = code {
+        body["code"] = json!(code);
+    }
     (
         status,
         [(
@@ -172,10 +201,14 @@ async fn uuids(dir: &Path) -> Vec<String> {
     found
 }
 
+/// The video `id` names (uuid, shortUUID or numeric id), if the request may see it.
 async fn find(media: &Media, id: &str, headers: &HeaderMap) -> Result<Vod, Response> {
     let dir = media.dir.join(VOD_DIR);
-    let uuids = uuids(&dir).await;
-    let uuid = uuids
+    let on_disk = uuids(&dir).await;
+    let media_uuid = on_disk.first().cloned().ok_or_else(not_found)?;
+    // The VOD on disk first (id 1), then the samples made of it.
+    let all: Vec<String> = on_disk.iter().cloned().chain(samples::EXTRA_UUIDS.iter().map(|u| u.to_string())).collect();
+    let uuid = all
         .iter()
         .enumerate()
         .find(|(i, uuid)| {
@@ -185,8 +218,10 @@ async fn find(media: &Media, id: &str, headers: &HeaderMap) -> Result<Vod, Respo
         })
         .map(|(_, uuid)| uuid.clone())
         .ok_or_else(not_found)?;
+    let kind = samples::kind_of(&uuid).unwrap_or(Kind::Public);
+    samples::check(kind, headers)?;
     let base = base_url(headers);
-    let file = format!("{uuid}{MASTER_SUFFIX}");
+    let file = format!("{media_uuid}{MASTER_SUFFIX}");
     let text = tokio::fs::read_to_string(dir.join(&file))
         .await
         .map_err(|_| not_found())?;
@@ -202,7 +237,9 @@ async fn find(media: &Media, id: &str, headers: &HeaderMap) -> Result<Vod, Respo
     };
     Ok(Vod {
         uuid,
+        kind,
         master,
+        media_uuid,
         dir,
         base,
     })
@@ -308,9 +345,31 @@ async fn video(
         }
     }
     let uuid = &vod.uuid;
+    let media_uuid = &vod.media_uuid;
     let short = short_uuid(uuid).unwrap_or_default();
     let base = &vod.base;
     let host = base.trim_start_matches("http://");
+    let (privacy_id, privacy_label) = vod.kind.privacy();
+    let web_videos = if vod.kind.has_web_videos() { web_video_files(&media, &vod, fps_of(&renditions)).await } else { Vec::new() };
+    let streaming_playlists = match vod.kind {
+        Kind::WebVideosOnly => json!([]),
+        // Gone from the server (a failed move to object storage, say): 404.
+        Kind::BrokenHls => json!([{
+            "id": 1, "type": 1,
+            "playlistUrl": format!("{base}/static/streaming-playlists/hls/{uuid}/{uuid}-master.m3u8"),
+            "segmentsSha256Url": format!("{base}/static/streaming-playlists/hls/{uuid}/{uuid}-segments-sha256.json"),
+            "redundancies": [], "files": [],
+        }]),
+        kind => json!([{
+            "id": 1,
+            "type": 1,
+            "playlistUrl": vod.url(&format!("{media_uuid}{MASTER_SUFFIX}")),
+            "segmentsSha256Url": vod.url(&format!("{media_uuid}-segments-sha256.json")),
+            // Mirrors hold public videos only.
+            "redundancies": if kind.gated() { json!([]) } else { json!([{ "baseUrl": format!("{base}{MIRROR_URL}") }]) },
+            "files": files,
+        }]),
+    };
     let aspect = renditions
         .iter()
         .find(|r| r.height > 0)
@@ -330,11 +389,11 @@ async fn video(
         "uuid": uuid,
         "shortUUID": short,
         "url": format!("{base}/videos/watch/{uuid}"),
-        "name": "tubeswarm sample video",
+        "name": vod.kind.title(),
         "category": { "id": 15, "label": "Science & Technology" },
         "licence": { "id": 7, "label": "Public Domain Dedication" },
         "language": { "id": "en", "label": "English" },
-        "privacy": { "id": 1, "label": "Public" },
+        "privacy": { "id": privacy_id, "label": privacy_label },
         "nsfw": false,
         "nsfwFlags": 0,
         "nsfwSummary": null,
@@ -374,21 +433,49 @@ async fn video(
         // As PeerTube lists them: the HTTP announce URL (for torrent clients)
         // and the WebSocket one (the only kind a web player uses).
         "trackerUrls": [format!("{base}/tracker/announce"), format!("ws://{host}/tracker/socket")],
-        // Web videos (one plain MP4 per resolution): none, HLS only.
-        "files": [],
-        "streamingPlaylists": [{
-            "id": 1,
-            "type": 1,
-            "playlistUrl": vod.url(&format!("{uuid}{MASTER_SUFFIX}")),
-            "segmentsSha256Url": vod.url(&format!("{uuid}-segments-sha256.json")),
-            "redundancies": [{ "baseUrl": format!("{base}{MIRROR_URL}") }],
-            "files": files,
-        }],
+        // Web videos (one plain MP4 per resolution), for the samples that have them.
+        "files": web_videos,
+        "streamingPlaylists": streaming_playlists,
     });
     if let (Some(details), Value::Object(playback)) = (details.as_object_mut(), playback) {
         details.extend(playback);
     }
     json_response(details)
+}
+
+/// The frame rate of the video renditions (for the web videos made of them).
+fn fps_of(renditions: &[Rendition]) -> f64 {
+    renditions.iter().map(|r| r.fps).find(|f| *f > 0.0).unwrap_or(0.0)
+}
+
+/// The web videos on disk (`<media>/web/<uuid>-<height>.mp4`), highest first.
+async fn web_video_files(media: &Media, vod: &Vod, fps: f64) -> Vec<Value> {
+    let dir = media.dir.join(samples::WEB_VIDEOS_DIR);
+    let prefix = format!("{}-", vod.media_uuid);
+    let mut found: Vec<(u32, u64, String)> = Vec::new();
+    if let Ok(mut entries) = tokio::fs::read_dir(&dir).await {
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let height = name.strip_prefix(&prefix).and_then(|n| n.strip_suffix(".mp4")).and_then(|h| h.parse::<u32>().ok());
+            if let (Some(height), Ok(meta)) = (height, entry.metadata().await) {
+                found.push((height, meta.len(), name));
+            }
+        }
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found
+        .into_iter()
+        .enumerate()
+        .map(|(i, (height, size, name))| {
+            let url = format!("{}{}/{name}", vod.base, samples::WEB_VIDEOS_URL);
+            json!({
+                "id": 100 + i, "resolution": { "id": height, "label": format!("{height}p") }, "size": size,
+                "width": height * 16 / 9, "height": height, "fps": fps,
+                "fileUrl": url, "fileDownloadUrl": url, "torrentUrl": null, "magnetUri": null,
+                "hasAudio": true, "hasVideo": true, "storage": 0,
+            })
+        })
+        .collect()
 }
 
 /// A JSON file of the VOD folder, parsed; `None` if missing or broken.
