@@ -44,11 +44,13 @@ import { parseTime } from "./ui/time.js";
 import { memory, byViewer, keepPosition } from "./ui/memory.js";
 import { startViews } from "./ui/views.js";
 import { setupPassword } from "./ui/password.js";
+import { setupContextMenu } from "./ui/contextmenu.js";
+import { setupTouch } from "./ui/touch.js";
 
 const ready = init();
 
 const RELOAD = ["src", "peertube", "video-id", "mirrors", "trackers", "segments-sha256-url", "p2p", "latency-mode", "info-hash-version", "password", "auth-token", "test-corrupt-uploads"];
-const PLAYER_EVENTS = ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "integrity-failure", "peer-connect", "peer-close"];
+const PLAYER_EVENTS = ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "live-ended", "integrity-failure", "peer-connect", "peer-close"];
 
 class TubeswarmPlayer extends HTMLElement {
   static get observedAttributes() {
@@ -79,6 +81,11 @@ class TubeswarmPlayer extends HTMLElement {
       onStats: (s) => this.privacy.show(s.p2pEnabled),
     });
     this.privacy = setupPrivacy(this.ctx, { onP2pOff: () => this.setP2p(false) });
+    setupContextMenu(this.ctx, {
+      links: () => this._links(),
+      openStats: () => { if (shadow.querySelector(".nerd-panel").hidden) shadow.querySelector(".stats-button").click(); },
+    });
+    setupTouch(this.ctx);
     // A password-protected video: the viewer's password, then load again.
     this.passwordPrompt = setupPassword(this.ctx, { onSubmit: (password) => { this._password = password; this._load(); } });
     setupKeyboard(this.ctx, {
@@ -141,6 +148,22 @@ class TubeswarmPlayer extends HTMLElement {
     rememberP2p(on);
     this.player?.setP2p(on, on);
     this.panels.update();
+  }
+
+  /** What the right-click menu copies: the instance's watch and embed URLs on a
+   * PeerTube video, else this page and tubeswarm's embed page on the stream. */
+  _links() {
+    const pt = this._peertube;
+    if (pt) {
+      const id = pt.shortUuid || pt.uuid;
+      return { url: `${pt.instance}/w/${id}`, embedUrl: pt.embedUrl || `${pt.instance}/videos/embed/${pt.uuid}`, title: pt.title };
+    }
+    const embed = new URL("embed.html", import.meta.url);
+    for (const [attr, param] of [["src", "src"], ["segments-sha256-url", "hashes"], ["trackers", "trackers"], ["mirrors", "mirrors"]]) {
+      const value = this.getAttribute(attr);
+      if (value) embed.searchParams.set(param, attr === "src" || attr === "segments-sha256-url" ? new URL(value, document.baseURI).href : value);
+    }
+    return { url: location.href.split("#")[0], embedUrl: embed.href, title: document.title };
   }
 
   _hasSource() { return Boolean(this.getAttribute("src") || this.getAttribute("peertube")); }
@@ -306,6 +329,7 @@ class TubeswarmPlayer extends HTMLElement {
       this._showError(e.detail.kind, e.detail.message, this._sourceCount > 1);
     });
     player.addEventListener("live-update", () => this.live.update());
+    player.addEventListener("live-ended", () => this.live.end());
     this.video.addEventListener("loadeddata", () => { this.loading = false; }, { once: true });
     for (const type of PLAYER_EVENTS) {
       player.addEventListener(type, (e) =>

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tubeswarm::hls::{parse_playlist, Playlist};
 use tubeswarm_server::demo::{self, Config, RunningServer};
-use tubeswarm_server::live::{LiveLoop, LiveManifest, LiveSourceSegment};
+use sha2::{Digest, Sha256};
+use tubeswarm_server::live::{LiveLoop, LiveManifest, LiveSourceSegment, LiveVariant, WINDOW_SEGMENTS};
 
 struct TestServer {
     runtime: tokio::runtime::Runtime,
@@ -46,22 +47,22 @@ fn media_bytes() -> Vec<u8> {
     (0..1000u32).map(|i| (i % 251) as u8).collect()
 }
 
+const LIVE_MASTER: &str = "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-STREAM-INF:BANDWIDTH=875600,RESOLUTION=640x360,CODECS=\"avc1.64001e,mp4a.40.2\"\n0.m3u8\n\n\
+    #EXT-X-STREAM-INF:BANDWIDTH=435600,RESOLUTION=426x240,CODECS=\"avc1.640015,mp4a.40.2\"\n1.m3u8\n\n";
+
+/// The bytes of recorded file `i` of variant `v` (4 bytes, recognisable).
+fn live_file(v: usize, i: usize) -> Vec<u8> {
+    format!("{v}s{i:02}").into_bytes()
+}
+
 fn live_manifest(files: usize) -> LiveManifest {
-    LiveManifest {
-        init: "init.mp4".into(),
-        resolution: "640x360".into(),
-        codecs: "avc1.4d401f,mp4a.40.2".into(),
-        frame_rate: 25.0,
-        bandwidth: 900_000,
-        average_bandwidth: 800_000,
+    let variant = |v: usize| LiveVariant {
+        name: v.to_string(),
         segments: (0..files)
-            .map(|i| LiveSourceSegment {
-                uri: format!("seg{i:03}.m4s"),
-                duration: 4.0,
-                bytes: 4,
-            })
+            .map(|i| LiveSourceSegment { duration: 4.0, bytes: 4, sha256: hex::encode(Sha256::digest(live_file(v, i))) })
             .collect(),
-    }
+    };
+    LiveManifest { master: LIVE_MASTER.into(), variants: vec![variant(0), variant(1)] }
 }
 
 fn start(with_live: bool) -> TestServer {
@@ -72,8 +73,11 @@ fn start(with_live: bool) -> TestServer {
     write(&media.join("vod/captions-en.vtt"), b"WEBVTT\n");
     write(&media.join("vod/chapters.json"), b"{\"chapters\":[]}");
     write(&media.join("vod/storyboard.jpg"), &[0xFF, 0xD8, 0xFF, 0xD9]);
-    write(&media.join("live/init.mp4"), b"init");
-    write(&media.join("live/seg000.m4s"), b"seg0");
+    for v in 0..2 {
+        for i in 0..60 {
+            write(&media.join(format!("live/src/{v}-{i:06}.ts")), &live_file(v, i));
+        }
+    }
     if with_live {
         let manifest = serde_json::to_string(&live_manifest(60)).unwrap();
         write(&media.join("live/manifest.json"), manifest.as_bytes());
@@ -212,12 +216,13 @@ fn mime_types() {
     let cases = [
         ("/media/vod/a-240.m3u8", "application/vnd.apple.mpegurl"),
         ("/media/vod/a-240-fragmented.mp4", "video/mp4"),
-        ("/media/live/seg000.m4s", "video/mp4"),
-        ("/media/live/init.mp4", "video/mp4"),
+        ("/media/live/0-000000.ts", "video/mp2t"),
+        ("/media/live/src/0-000000.ts", "video/mp2t"),
+        ("/media/live/segments-sha256.json", "application/json"),
         ("/media/vod/captions-en.vtt", "text/vtt"),
         ("/media/vod/chapters.json", "application/json"),
         ("/media/vod/storyboard.jpg", "image/jpeg"),
-        ("/media/live/live.m3u8", "application/vnd.apple.mpegurl"),
+        ("/media/live/0.m3u8", "application/vnd.apple.mpegurl"),
         ("/media/live/master.m3u8", "application/vnd.apple.mpegurl"),
         ("/pkg/tubeswarm_bg.wasm", "application/wasm"),
         ("/pkg/tubeswarm.js", "text/javascript"),
@@ -230,7 +235,7 @@ fn mime_types() {
     // A ranged reply keeps the type.
     let reply = request(
         "GET",
-        &format!("{}/media/live/seg000.m4s", s.base),
+        &format!("{}/media/vod/a-240-fragmented.mp4", s.base),
         &[("Range", "bytes=0-1")],
     );
     assert_eq!(
@@ -295,7 +300,7 @@ fn mirrors() {
     for path in [
         "/mirror/broken/vod/a-240-fragmented.mp4",
         "/mirror/broken/",
-        "/mirror/broken/live/live.m3u8",
+        "/mirror/broken/live/0.m3u8",
     ] {
         let reply = request(
             "GET",
@@ -320,10 +325,13 @@ fn mirrors() {
         get(&format!("{}/mirror/ok/vod/a-240.m3u8", s.base)).header("content-type"),
         Some("application/vnd.apple.mpegurl")
     );
-    assert_eq!(
-        get(&format!("{}/mirror/ok/live/live.m3u8", s.base)).status,
-        200
-    );
+    assert_eq!(get(&format!("{}/mirror/ok/live/0.m3u8", s.base)).status, 200);
+    // The poisoning mirror of the live: one byte flipped in each segment.
+    let clean = get(&format!("{}/media/live/1-000003.ts", s.base)).body;
+    let poisoned = get(&format!("{}/mirror/poison/live/1-000003.ts", s.base)).body;
+    assert_eq!(clean, live_file(1, 3));
+    assert_eq!(poisoned.len(), clean.len());
+    assert_eq!((0..clean.len()).filter(|&i| clean[i] != poisoned[i]).count(), 1);
 
     // The flaky mirror fails every other request, starting with the first.
     let flaky = format!("{}/mirror/flaky/vod/a-240-fragmented.mp4", s.base);
@@ -349,89 +357,75 @@ fn mirrors() {
 }
 
 #[test]
-fn live_playlist_is_a_full_sliding_window() {
+fn live_playlists_are_full_sliding_windows_of_ts_with_peertubes_hash_map() {
     let s = start(true);
-    let url = format!("{}/media/live/live.m3u8", s.base);
+    let url = format!("{}/media/live/0.m3u8", s.base);
     let reply = get(&url);
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("cache-control"), Some("no-cache"));
     let text = reply.text();
-    assert!(!text.contains("#EXT-X-ENDLIST"));
-    let Playlist::Media(media) = parse_playlist(&text, &url).unwrap() else {
-        panic!("{text}")
-    };
+    assert!(!text.contains("#EXT-X-ENDLIST") && !text.contains("EXT-X-MAP"));
+    let Playlist::Media(media) = parse_playlist(&text, &url).unwrap() else { panic!("{text}") };
     assert_eq!(media.segments.len(), 15);
     // Just started: the first windows (a loaded machine may take a few seconds).
-    assert!(
-        media.media_sequence < 5,
-        "just started: {}",
-        media.media_sequence
-    );
+    assert!(media.media_sequence < 5, "just started: {}", media.media_sequence);
     assert!(media.is_live());
     assert_eq!(media.target_duration, 4.0);
     let first = &media.segments[0];
-    assert_eq!(
-        first.resource.url,
-        format!("{}/media/live/seg{:03}.m4s", s.base, media.media_sequence)
-    );
-    assert_eq!(
-        first.init.as_ref().unwrap().url,
-        format!("{}/media/live/init.mp4", s.base)
-    );
+    assert_eq!(first.resource.url, format!("{}/media/live/0-{:06}.ts", s.base, media.media_sequence));
+    assert!(first.init.is_none(), "MPEG-TS: no init segment");
     assert!(first.program_date_time_ms.is_some());
     // The newest segment ended no later than now.
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let last = media.segments.last().unwrap();
     let newest_end = last.program_date_time_ms.unwrap() + (last.duration * 1000.0) as i64;
-    assert!(
-        newest_end <= now_ms + 50 && newest_end > now_ms - 5_000,
-        "{newest_end} vs {now_ms}"
-    );
+    assert!(newest_end <= now_ms + 50 && newest_end > now_ms - 5_000, "{newest_end} vs {now_ms}");
+    // Each listed segment is served, and PeerTube's flat map has its hash.
+    let map: serde_json::Value = serde_json::from_slice(&get(&format!("{}/media/live/segments-sha256.json", s.base)).body).unwrap();
+    for segment in &media.segments {
+        let body = get(&segment.resource.url).body;
+        let name = segment.resource.url.rsplit('/').next().unwrap();
+        assert_eq!(map[name], hex::encode(Sha256::digest(&body)), "{name}");
+    }
+    assert_eq!(map.as_object().unwrap().len(), 30, "both variants");
+    // Not in the window: 404, as PeerTube deletes old segments.
+    assert_eq!(get(&format!("{}/media/live/0-000900.ts", s.base)).status, 404);
 
     let master_url = format!("{}/media/live/master.m3u8", s.base);
-    let Playlist::Master(master) = parse_playlist(&get(&master_url).text(), &master_url).unwrap()
-    else {
+    let Playlist::Master(master) = parse_playlist(&get(&master_url).text(), &master_url).unwrap() else {
         panic!("a master playlist")
     };
-    assert_eq!(master.variants.len(), 1);
-    let variant = &master.variants[0];
-    assert_eq!(variant.url, url);
-    assert_eq!(variant.bandwidth, 900_000);
-    assert_eq!(variant.codecs.as_deref(), Some("avc1.4d401f,mp4a.40.2"));
-    assert_eq!(
-        variant.resolution.map(|r| (r.width, r.height)),
-        Some((640, 360))
-    );
+    assert_eq!(master.variants.len(), 2);
+    assert_eq!(master.variants[0].url, url);
+    assert_eq!(master.variants[1].codecs.as_deref(), Some("avc1.640015,mp4a.40.2"));
+    // The DVR folder holds an hour.
+    let dvr = format!("{}/media/live-dvr/1.m3u8", s.base);
+    let Playlist::Media(dvr) = parse_playlist(&get(&dvr).text(), &dvr).unwrap() else { panic!() };
+    assert_eq!(dvr.segments.len(), 900);
+    assert!((dvr.total_duration() - 3600.0).abs() < 1e-6);
+    // The recording itself, as a TS VOD, is plain files.
+    assert_eq!(get(&format!("{}/media/live/src/1-000059.ts", s.base)).body, live_file(1, 59));
 }
 
 #[test]
 fn live_without_a_manifest_is_404() {
     let s = start(false);
-    assert_eq!(get(&format!("{}/media/live/live.m3u8", s.base)).status, 404);
-    assert_eq!(
-        get(&format!("{}/media/live/master.m3u8", s.base)).status,
-        404
-    );
-    // The segment files beside it are still served.
-    assert_eq!(
-        get(&format!("{}/media/live/seg000.m4s", s.base)).status,
-        200
-    );
+    assert_eq!(get(&format!("{}/media/live/0.m3u8", s.base)).status, 404);
+    assert_eq!(get(&format!("{}/media/live/master.m3u8", s.base)).status, 404);
+    // The recording's files are still served.
+    assert_eq!(get(&format!("{}/media/live/src/0-000000.ts", s.base)).status, 200);
 }
 
 /// The window as a function of injected elapsed time, read back by the player's
 /// own parser: the sequence advances, and the wrap is a discontinuity.
 #[test]
 fn live_window_over_injected_time_parses_as_the_player_sees_it() {
-    let live = LiveLoop::new(live_manifest(60)).unwrap();
-    let url = "http://127.0.0.1:8080/media/live/live.m3u8";
+    let live = LiveLoop::new(live_manifest(60), WINDOW_SEGMENTS).unwrap();
+    let url = "http://127.0.0.1:8080/media/live/0.m3u8";
     let start_epoch_ms = 1_700_000_000_000;
     let at = |elapsed_ms: u64| {
         let Playlist::Media(media) =
-            parse_playlist(&live.playlist(elapsed_ms, start_epoch_ms), url).unwrap()
+            parse_playlist(&live.playlist("0", elapsed_ms, start_epoch_ms).unwrap(), url).unwrap()
         else {
             panic!("a media playlist")
         };
@@ -472,10 +466,9 @@ fn live_window_over_injected_time_parses_as_the_player_sees_it() {
                 segment.discontinuity,
                 segment.sequence % 60 == 0 && segment.sequence > 0
             );
-            assert!(segment
-                .resource
-                .url
-                .ends_with(&format!("/seg{:03}.m4s", segment.sequence % 60)));
+            assert!(segment.resource.url.ends_with(&format!("/0-{:06}.ts", segment.sequence)));
+            let file = segment.resource.url.rsplit('/').next().unwrap();
+            assert_eq!(live.source_file(file, step * 2_000), Some(format!("0-{:06}.ts", segment.sequence % 60)));
         }
         previous = media;
     }

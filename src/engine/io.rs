@@ -254,4 +254,7 @@ pub enum Event {
     PeerClose { conn: ConnId },
     /// The live playlist was refreshed.
     LiveUpdate { edge: f64, window_start: f64 },
+    /// The live stream ended (`EXT-X-ENDLIST`, or its playlist is gone: `gone`):
+    /// what is buffered plays out, then the stream ends.
+    LiveEnded { gone: bool },
 }

@@ -9,7 +9,7 @@ use super::Config;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LatencyMode {
-    /// As hls.js: three segments behind the edge.
+    /// Five segments behind the edge (PeerTube's `liveSyncDurationCount` 5).
     #[default]
     Default,
     /// Further behind the edge, so segments are old enough for peers to share
@@ -24,8 +24,9 @@ impl LatencyMode {
     /// Segments behind the live edge to start at.
     pub fn live_sync_segments(self) -> usize {
         match self {
-            LatencyMode::Default => 3,
-            LatencyMode::High => 8,
+            // PeerTube's player (hls-options-builder.ts): 5, 10 and 2.
+            LatencyMode::Default => 5,
+            LatencyMode::High => 10,
             LatencyMode::Small => 2,
         }
     }

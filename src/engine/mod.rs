@@ -23,6 +23,7 @@
 //! ```
 
 mod abr;
+mod appends;
 mod buffer;
 mod captions;
 mod io;
@@ -35,6 +36,7 @@ mod playback;
 mod playlists;
 mod requests;
 mod sources;
+mod setup;
 mod store;
 pub mod swarm;
 mod track;
@@ -62,6 +64,7 @@ pub use track::{loaded_until, next_segment, Appended, NextSegment};
 pub use web_video::{default_web_video, WebVideoSource};
 
 use crate::codecs::{codecs_from_init, mp4_mime, split_codecs};
+use crate::remux::{RemuxError, SegmentInfo};
 use crate::integrity::{to_hex, SegmentHashes, Verdict};
 use crate::hls::{has_new_segments, merge_live, parse_playlist, reload_delay_ms, ByteRange, MediaPlaylist, Playlist, Resource, Segment};
 use levels::{audio_only_info, ladder, single_level, AudioRendition, Level};
@@ -104,6 +107,9 @@ pub struct Config {
     pub max_peers: usize,
     /// Segments starting within this many seconds ahead come over HTTP.
     pub high_demand_window_s: f64,
+    /// The same for a live stream (PeerTube's live loader: 4 s), whose viewers
+    /// all sit near the edge: a wider window would leave peers nothing to share.
+    pub live_high_demand_window_s: f64,
     /// The swarm id (default: the master playlist URL without its query string).
     pub swarm_id: Option<String>,
     pub info_hash_version: InfoHashVersion,
@@ -140,7 +146,7 @@ impl Default for Config {
             default_bandwidth_bps: 500_000.0,
             start_level: None,
             start_time: None,
-            live_sync_segments: 3,
+            live_sync_segments: LatencyMode::Default.live_sync_segments(),
             segment_hashes_url: None,
             trackers: Vec::new(),
             p2p: true,
@@ -148,6 +154,7 @@ impl Default for Config {
             p2p_without_hashes: false,
             max_peers: 20,
             high_demand_window_s: 15.0,
+            live_high_demand_window_s: 4.0,
             swarm_id: None,
             info_hash_version: InfoHashVersion::default(),
             store_bytes: 256 << 20,
@@ -263,6 +270,9 @@ pub struct Engine {
     web_video: Option<usize>,
     /// Web videos only: when to start them (the first tick).
     web_video_start_at: Option<u64>,
+    /// The MediaSource appends in "sequence" mode (set up for a live): every
+    /// media append carries its timestampOffset, even once the live has ended.
+    sequence_mode: bool,
 }
 
 fn resource_key(r: &Resource) -> String {
@@ -309,6 +319,7 @@ impl Engine {
             loader_time_offset: 0.0,
             web_video: None,
             web_video_start_at: None,
+            sequence_mode: false,
             stats: Stats {
                 http_downloaded_bytes: 0,
                 p2p_downloaded_bytes: 0,
@@ -526,6 +537,10 @@ impl Engine {
     }
 
     fn retry_or_give_up(&mut self, now_ms: u64, req: Request, status: Option<u16>, reason: String) {
+        let refresh = matches!(req.purpose, Purpose::LevelPlaylist { .. } | Purpose::AudioPlaylist);
+        if refresh && self.stats.live && playlists::means_live_ended(status) {
+            return self.live_gone(now_ms);
+        }
         let uses_mirrors = req.purpose.uses_mirrors();
         let sources = if uses_mirrors { &mut self.segment_sources } else { &mut self.playlist_sources };
         sources.failed(req.slot, now_ms);
@@ -625,168 +640,6 @@ impl Engine {
                 self.on_segment(now_ms, req, track, level, &segment, body);
             }
         }
-    }
-
-    // ----- preparing the media ----------------------------------------------------
-
-    fn wanted_tracks(&self) -> Vec<Track> {
-        match (self.choice, &self.audio) {
-            (LevelChoice::AudioOnly, Some(_)) => vec![Track::Audio],
-            (_, Some(_)) => vec![Track::Main, Track::Audio],
-            (_, None) => vec![Track::Main],
-        }
-    }
-
-    fn playlist_for(&self, track: Track) -> Option<&MediaPlaylist> {
-        match track {
-            Track::Main => self.levels.get(self.level)?.playlist.as_ref(),
-            Track::Audio => self.audio.as_ref()?.playlist.as_ref(),
-        }
-    }
-
-    /// Codecs for a track: from `CODECS`, else from its init segment.
-    fn codecs_for(&self, track: Track) -> Option<String> {
-        let declared = match track {
-            Track::Main => self.levels.get(self.level).and_then(|l| l.info.codecs.clone()).map(|c| {
-                if self.audio.is_some() {
-                    split_codecs(&c).0
-                } else {
-                    c
-                }
-            }),
-            Track::Audio => self.audio.as_ref().and_then(|a| a.codecs.clone()),
-        };
-        declared.filter(|c| !c.is_empty()).or_else(|| self.sniffed_codecs.get(&track).cloned())
-    }
-
-    /// Move through the set-up steps as far as what has loaded allows, then schedule.
-    fn advance(&mut self, now_ms: u64) {
-        if self.phase == Phase::Preparing {
-            let mut ready = true;
-            for track in self.wanted_tracks() {
-                if self.playlist_for(track).is_none() {
-                    ready = false;
-                    match track {
-                        Track::Main => self.request_level_playlist(self.level, now_ms, false),
-                        Track::Audio => self.request_audio_playlist(now_ms, false),
-                    }
-                    continue;
-                }
-                // The other player reads codecs itself in loader mode.
-                if !self.config.loader_mode && self.codecs_for(track).is_none() && !self.sniff_codecs(track, now_ms) {
-                    ready = false;
-                }
-            }
-            if ready && self.config.loader_mode {
-                self.start_loading();
-            } else if ready {
-                self.setup_media();
-            }
-        }
-        if self.config.loader_mode {
-            self.match_loads(now_ms);
-        }
-        self.schedule(now_ms);
-    }
-
-    /// Read a track's codecs from its init segment; false while it is loading.
-    fn sniff_codecs(&mut self, track: Track, now_ms: u64) -> bool {
-        let Some(playlist) = self.playlist_for(track) else { return false };
-        let Some(init) = playlist.segments.first().and_then(|s| s.init.clone()) else {
-            let url = playlist.url.clone();
-            self.fail(ErrorKind::Unsupported, format!("{url}: no CODECS and no EXT-X-MAP: MPEG-TS segments are not supported yet"));
-            return false;
-        };
-        match self.init_cache.get(&resource_key(&init)) {
-            Some(bytes) => match codecs_from_init(bytes) {
-                Some(codecs) => {
-                    let codecs = match (track, self.audio.is_some()) {
-                        (Track::Main, true) => split_codecs(&codecs).0,
-                        _ => codecs,
-                    };
-                    self.sniffed_codecs.insert(track, codecs);
-                    true
-                }
-                None => {
-                    self.fail(ErrorKind::Unsupported, format!("{}: could not read the codecs of the init segment", init.url));
-                    false
-                }
-            },
-            None => {
-                if !self.requests.http_in_flight_for(track) {
-                    self.fetch(Purpose::Init { track }, init, Vec::new(), 0, now_ms);
-                }
-                false
-            }
-        }
-    }
-
-    fn setup_media(&mut self) {
-        let wanted = self.wanted_tracks();
-        let mut tracks = Vec::new();
-        for track in &wanted {
-            let codecs = self.codecs_for(*track).unwrap_or_default();
-            let has_video = *track == Track::Main && !split_codecs(&codecs).0.is_empty();
-            tracks.push((*track, mp4_mime(&codecs, has_video || (*track == Track::Main && codecs.is_empty()))));
-        }
-        let main = self.playlist_for(wanted[0]);
-        let live = main.is_some_and(|p| p.is_live());
-        let duration = if live { None } else { main.map(|p| p.total_duration()) };
-        // Cancel what the old tracks were loading: a new MediaSource starts empty.
-        let stale: Vec<RequestId> = self.tracks.iter().filter_map(|t| t.in_flight).collect();
-        for id in stale {
-            self.cancel(id);
-        }
-        self.tracks = wanted.iter().map(|t| TrackState::new(*t)).collect();
-        self.end_of_stream_sent = false;
-        self.phase = Phase::SettingUpMedia;
-        self.outputs.push_back(Output::SetupMedia { tracks, duration, sequence_mode: live });
-    }
-
-    fn on_media_ready(&mut self, now_ms: u64) {
-        if self.phase != Phase::SettingUpMedia {
-            return;
-        }
-        self.phase = Phase::Playing;
-        // Until the element reports this position, loading works from it and
-        // playhead reports from before the seek are ignored.
-        self.pending_seek = self.pending_seek.or_else(|| self.initial_position());
-        self.announce_live_window();
-        if let Some(t) = self.pending_seek {
-            self.playhead.time = t;
-            self.outputs.push_back(Output::Seek { time: t });
-        }
-        self.emit_level_switch();
-        self.schedule(now_ms);
-    }
-
-    /// Where playback starts: the live sync point, or the configured start time.
-    fn initial_position(&self) -> Option<f64> {
-        let p = self.playlist_for(*self.wanted_tracks().first()?)?;
-        if p.is_live() {
-            let n = p.segments.len();
-            let i = n.saturating_sub(self.config.live_sync_segments.max(1));
-            p.segments.get(i).map(|s| s.start)
-        } else {
-            self.config.start_time.filter(|t| *t > 0.0)
-        }
-    }
-
-    fn announce_live_window(&mut self) {
-        if self.phase != Phase::Playing {
-            return;
-        }
-        let Some(p) = self.tracks.first().and_then(|t| self.playlist_for(t.track)) else { return };
-        if let (true, Some(first), Some(last)) = (p.is_live(), p.segments.first(), p.segments.last()) {
-            let (start, end) = (first.start, last.end());
-            self.outputs.push_back(Output::LiveSeekableRange { start, end });
-        }
-    }
-
-    fn emit_level_switch(&mut self) {
-        let audio_only = self.choice == LevelChoice::AudioOnly;
-        let level = (!audio_only).then_some(self.level);
-        self.emit(Event::LevelSwitch { level, auto: self.choice == LevelChoice::Auto, audio_only });
     }
 
     // ----- loading segments --------------------------------------------------------
@@ -962,50 +815,6 @@ impl Engine {
         self.schedule(now_ms);
     }
 
-    /// Append a segment (after its init segment when that changed); false when
-    /// the init must be fetched again first.
-    fn append_segment(&mut self, now_ms: u64, track: Track, segment: &Segment, body: Arc<[u8]>) -> bool {
-        let live = self.playlist_for(track).is_some_and(|p| p.is_live());
-        if let Some(init) = segment.init.clone() {
-            let appended = self.track_mut(track).and_then(|t| t.init_appended.clone());
-            if appended.as_ref() != Some(&init) {
-                let Some(bytes) = self.init_cache.get(&resource_key(&init)).cloned() else {
-                    // The init was evicted from the cache meanwhile: fetch it, then the segment again.
-                    self.schedule(now_ms);
-                    return false;
-                };
-                self.append(track, bytes, None);
-                if let Some(t) = self.track_mut(track) {
-                    t.init_appended = Some(init);
-                }
-            }
-        }
-        let offset = live.then_some(segment.start);
-        self.append(track, body, offset);
-        if let Some(t) = self.track_mut(track) {
-            t.last_appended = Some(Appended::after(t.last_appended.as_ref(), segment));
-        }
-        true
-    }
-
-    fn append(&mut self, track: Track, data: Arc<[u8]>, timestamp_offset: Option<f64>) {
-        self.end_of_stream_sent = false;
-        if let Some(t) = self.track_mut(track) {
-            t.unconfirmed.push_back(UnconfirmedAppend { data: data.clone(), timestamp_offset });
-        }
-        self.outputs.push_back(Output::Append { track, data, timestamp_offset });
-    }
-
-    fn maybe_end_of_stream(&mut self) {
-        if self.end_of_stream_sent || self.tracks.is_empty() {
-            return;
-        }
-        if self.tracks.iter().all(|t| t.complete && t.unconfirmed.is_empty() && t.in_flight.is_none() && !t.removing) {
-            self.end_of_stream_sent = true;
-            self.outputs.push_back(Output::EndOfStream);
-        }
-    }
-
     // ----- errors and events ---------------------------------------------------------
 
     /// Ask for `[start, end)` of a track to be removed, and forget it at once in
@@ -1047,3 +856,5 @@ impl Engine {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ts_tests;

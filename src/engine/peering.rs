@@ -285,7 +285,7 @@ impl Engine {
     /// the swarm should get it first (wait), false when HTTP should fetch it now.
     pub(super) fn p2p_takes(&mut self, now_ms: u64, i: usize, segment: &Segment, position: f64) -> bool {
         let track = self.tracks[i].track;
-        if self.swarm_of(track).is_none() || segment.start < position + self.config.high_demand_window_s {
+        if self.swarm_of(track).is_none() || segment.start < position + self.high_demand_window(track) {
             return false;
         }
         let id = self.wire_id(track, segment);
@@ -311,12 +311,25 @@ impl Engine {
         self.store.get(self.stream_key(track), self.wire_id(track, segment) as u64)
     }
 
-    /// Give up a peer download whose segment is now close to the playhead.
+    /// The window ahead of the playhead that HTTP serves (live: PeerTube's 4 s).
+    pub(super) fn high_demand_window(&self, track: Track) -> f64 {
+        let live = self.playlist_for(track).is_some_and(|p| p.is_live());
+        if live {
+            self.config.live_high_demand_window_s
+        } else {
+            self.config.high_demand_window_s
+        }
+    }
+
+    /// Give up a peer download whose segment is now close to the playhead (never
+    /// later than the HTTP window's edge, so HTTP has that much time).
     pub(super) fn abandon_late_peer_fetches(&mut self) {
         let pos = self.pending_seek.unwrap_or(self.playhead.time);
+        let give_up: Vec<(Track, f64)> = self.tracks.iter().map(|t| (t.track, P2P_GIVE_UP_AHEAD_S.min(self.high_demand_window(t.track)))).collect();
         let mut out = Vec::new();
         for t in &mut self.tracks {
-            let late = t.peer_fetch.as_ref().is_some_and(|f| f.segment.start < pos + P2P_GIVE_UP_AHEAD_S || f.segment.end() < pos);
+            let ahead = give_up.iter().find(|(k, _)| *k == t.track).map_or(P2P_GIVE_UP_AHEAD_S, |g| g.1);
+            let late = t.peer_fetch.as_ref().is_some_and(|f| f.segment.start < pos + ahead || f.segment.end() < pos);
             if late {
                 let f = t.peer_fetch.take().expect("checked");
                 if let Some(s) = self.swarms.iter_mut().find(|s| s.owns(f.conn)) {

@@ -118,6 +118,11 @@ impl Engine {
     }
 
     pub(super) fn after_playlist_update(&mut self, now_ms: u64, level: usize, changed: bool) {
+        let Some(live) = self.levels[level].playlist.as_ref().map(|p| p.is_live()) else { return };
+        if self.stats.live && !live && level == self.level {
+            // EXT-X-ENDLIST on a live: it has ended; play what is left, then stop.
+            self.emit(Event::LiveEnded { gone: false });
+        }
         let Some(p) = self.levels[level].playlist.as_ref() else { return };
         self.stats.live = p.is_live();
         if p.is_live() {
@@ -150,5 +155,31 @@ impl Engine {
         self.audio_reload_at = merged.is_live().then(|| now_ms + reload_delay_ms(&merged, changed));
         audio.playlist = Some(merged);
         self.advance(now_ms);
+    }
+}
+
+/// A live playlist answering these after it played: the live has ended (PeerTube
+/// deletes a live's files when it stops).
+pub(super) fn means_live_ended(status: Option<u16>) -> bool {
+    matches!(status, Some(404 | 410))
+}
+
+impl Engine {
+    /// A playing live's playlist is gone: the live ended. No more refreshes or
+    /// retries; what is buffered plays out, then the stream ends, not an error.
+    pub(super) fn live_gone(&mut self, now_ms: u64) {
+        for level in &mut self.levels {
+            if let Some(p) = level.playlist.as_mut() {
+                p.endlist = true;
+            }
+        }
+        if let Some(p) = self.audio.as_mut().and_then(|a| a.playlist.as_mut()) {
+            p.endlist = true;
+        }
+        self.live_reload_at = None;
+        self.audio_reload_at = None;
+        self.stats.live = false;
+        self.emit(Event::LiveEnded { gone: true });
+        self.schedule(now_ms);
     }
 }

@@ -512,8 +512,9 @@ fn live_starts_near_the_edge_and_follows_it() {
     let mut sim = live_sim();
     sim.run(1_000);
     assert!(sim.sequence_mode);
-    // Window of 6 segments on a 0-based timeline: edge at 24 s, start 3 segments back.
-    assert_eq!(sim.seeks.first(), Some(&12.0));
+    // Window of 6 segments on a 0-based timeline: edge at 24 s, start 5 segments
+    // back (PeerTube's default latency).
+    assert_eq!(sim.seeks.first(), Some(&4.0));
     assert_eq!(sim.seekable, Some((0.0, 24.0)), "the window is seekable before data arrives");
     sim.run(60_000);
     assert!(sim.fatal_error().is_none(), "{:?}", sim.events);
@@ -577,4 +578,40 @@ fn without_a_usable_hash_map_http_still_plays_unverified() {
     assert!(sim.time > 10.0, "{}", sim.time);
     assert!(sim.events.iter().any(|e| matches!(e, Event::Error { kind: ErrorKind::Integrity, fatal: false, .. })));
     assert_eq!(sim.engine.stats().segments_verified, 0);
+}
+
+#[test]
+fn a_live_whose_playlist_goes_away_ends_cleanly_not_in_an_error_loop() {
+    let mut sim = live_sim();
+    sim.run(20_000);
+    let played = sim.time;
+    // PeerTube deletes a live's files when it stops: its playlist answers 404.
+    sim.broken.push(format!("{ORIGIN}live.m3u8"));
+    sim.run(60_000);
+    assert!(sim.fatal_error().is_none(), "{:?}", sim.events);
+    assert!(sim.events.contains(&Event::LiveEnded { gone: true }));
+    assert!(sim.ended, "what was buffered played out, then the stream ended");
+    assert!(sim.time > played);
+    let reloads_after = sim.fetched.iter().rev().take_while(|u| !u.ends_with(".m4s")).filter(|u| u.ends_with("live.m3u8")).count();
+    assert!(reloads_after <= 1, "no refresh loop: {reloads_after}");
+    let asked = sim.fetched.len();
+    sim.run(30_000);
+    assert_eq!(sim.fetched.len(), asked, "nothing more asked");
+}
+
+#[test]
+fn a_live_that_writes_endlist_plays_to_its_end() {
+    let mut sim = live_sim();
+    sim.live = Some((format!("{ORIGIN}live.m3u8"), Box::new(|now| {
+        let ended = now >= 20_000;
+        let mut text = live_playlist(now.min(20_000));
+        if ended {
+            text.push_str("#EXT-X-ENDLIST\n");
+        }
+        text
+    })));
+    sim.run(90_000);
+    assert!(sim.fatal_error().is_none(), "{:?}", sim.events);
+    assert!(sim.events.contains(&Event::LiveEnded { gone: false }));
+    assert!(sim.ended);
 }

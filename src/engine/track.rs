@@ -59,6 +59,11 @@ pub struct TrackState {
     pub buffered: Vec<TimeRange>,
     /// Loader mode: what the other player asked for, oldest first.
     pub loads: VecDeque<super::loader::PendingLoad>,
+    /// MPEG-TS: the remuxer feeding this SourceBuffer, the init it made last
+    /// (appended again only when it changes), the discontinuity sequence last remuxed.
+    pub remuxer: Option<Box<crate::remux::Remuxer>>,
+    pub ts_init: Option<Arc<[u8]>>,
+    pub ts_discontinuity: Option<u64>,
 }
 
 impl TrackState {
@@ -76,6 +81,9 @@ impl TrackState {
             complete: false,
             buffered: Vec::new(),
             loads: VecDeque::new(),
+            remuxer: None,
+            ts_init: None,
+            ts_discontinuity: None,
         }
     }
 }

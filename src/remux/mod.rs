@@ -46,7 +46,7 @@ mod h264;
 mod mpeg_audio;
 mod psi;
 mod timeline;
-mod ts;
+pub(crate) mod ts;
 mod warnings;
 
 use std::sync::Arc;
@@ -154,6 +154,7 @@ struct VideoConfig {
 }
 
 /// What a track remembers between fragments.
+#[derive(Debug, Clone)]
 struct TrackState<C> {
     config: Option<C>,
     /// The discontinuity sequence and end of the last fragment (and, for audio,
@@ -194,7 +195,7 @@ impl<C> TrackState<C> {
 ///     Err(e) => assert_eq!(e.to_string(), "not an MPEG transport stream (no 0x47 sync byte found)"),
 /// }
 /// ```
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Remuxer {
     timeline: Timeline,
     video: TrackState<VideoConfig>,
@@ -515,4 +516,4 @@ impl AudioConfig {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

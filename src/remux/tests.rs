@@ -19,7 +19,7 @@ fn packets(ts: &mut Vec<u8>, pid: u16, cc: &mut u8, pes: &[u8]) {
 
 /// `frames` video frames at 30 fps (the first a keyframe, optionally) and AAC at 48 kHz,
 /// starting at `pts0` (the DTS two frames earlier, like x264 with B-frames).
-fn segment(pts0: u64, frames: u64, first_key: bool) -> Vec<u8> {
+pub(crate) fn segment(pts0: u64, frames: u64, first_key: bool) -> Vec<u8> {
     let mut ts = pat(0x1000);
     ts.extend(pmt(0x1000, &[(0x1B, 0x100, &[]), (0x0F, 0x101, &[])]));
     let (mut vcc, mut acc) = (0u8, 0u8);

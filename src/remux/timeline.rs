@@ -77,6 +77,7 @@ pub(crate) fn ticks_to_samples(ticks: i64, samples: u64, rate: u32) -> i64 {
     v.clamp(i128::from(i64::MIN / 4), i128::from(i64::MAX / 4)) as i64
 }
 
+#[derive(Debug, Clone)]
 struct Anchor {
     sequence: u64,
     /// unwrapped input + offset = output, 90 kHz.
@@ -86,7 +87,7 @@ struct Anchor {
 }
 
 /// The anchors of the discontinuity sequences seen, most recently used last.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Timeline {
     anchors: Vec<Anchor>,
 }

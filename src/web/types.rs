@@ -7,10 +7,11 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** Options of `Player.create`. `src` (or `webVideos`) is required. */
+/** Options of `Player.create`. Only `src` is required. */
 export interface PlayerOptions {
-  /** The master (or media) playlist URL; a plain `.mp4` URL plays as a web video. */
-  src?: string;
+  /** The master (or media) playlist URL; a plain `.mp4` URL plays as a web video
+   * (and "" with `webVideos` plays those alone). */
+  src: string;
   /** Plain MP4 files, one per resolution (PeerTube's web videos), highest first:
    * played when there is no playlist, and when HLS fails for good. */
   webVideos?: WebVideo[];
@@ -149,6 +150,7 @@ export interface PlayerEventMap {
   "peer-connect": { peerId: string };
   "peer-close": { conn: number };
   "live-update": { edge: number; windowStart: number };
+  "live-ended": { gone: boolean };
 }
 
 /** The summary `parsePlaylist` returns. */

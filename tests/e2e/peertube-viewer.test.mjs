@@ -200,3 +200,65 @@ test("settings imposed by the page (muted, autoplay's fallback) are not taken fo
   await context.close();
   assert.deepEqual(saved, [null, null]);
 });
+
+test("the right-click menu: loop, the instance's URL, the URL at the current time, the embed code, stats for nerds", async () => {
+  const context = await browser.newContext();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: site.url.replace(/\/$/, "") });
+  const page = await openPage(context, pageUrl('start="65"'));
+  await page.waitForFunction(() => document.getElementById("player").video.currentTime >= 64.5, null, { timeout: 20_000 });
+  const short = (await (await fetch(`${server.url}api/v1/videos/${UUID}`)).json()).shortUUID;
+  const base = server.url.replace(/\/$/, "");
+  const menu = page.locator("#player .context-menu");
+  const choose = async (action) => {
+    await page.locator("#player video").click({ button: "right" });
+    await menu.waitFor({ state: "visible" });
+    await page.locator(`#player .context-menu [data-action="${action}"]`).click();
+    await menu.waitFor({ state: "hidden" });
+  };
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+
+  await page.locator("#player video").click({ button: "right" });
+  await menu.waitFor({ state: "visible" });
+  const labels = await page.locator("#player .context-menu button").allTextContents();
+  await screenshot(page, "context-menu");
+  assert.deepEqual(labels, ["Play in loop", "Copy the video URL", "Copy the video URL at the current time", "Copy embed code", "Stats for nerds"]);
+  await page.keyboard.press("Escape");
+
+  await choose("url");
+  assert.equal(await clipboard(), `${base}/w/${short}`);
+  await choose("urlAtTime");
+  assert.equal(await clipboard(), `${base}/w/${short}?start=1m5s`);
+  await choose("embed");
+  assert.equal(await clipboard(), `<iframe title="tubeswarm sample video" width="560" height="315" src="${base}/videos/embed/${UUID}" ` +
+    `style="border: 0px;" allow="fullscreen" sandbox="allow-same-origin allow-scripts allow-popups allow-forms"></iframe>`);
+  await choose("loop");
+  assert.equal(await page.evaluate(() => document.getElementById("player").video.loop), true);
+  await choose("stats");
+  assert.equal(await page.locator("#player .nerd-panel").isVisible(), true);
+  await context.close();
+});
+
+test("a double tap on the right of the picture seeks 10 s forward, on the left 10 s back", async () => {
+  const context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 640, height: 400 } });
+  const page = await openPage(context, pageUrl('start="40"'));
+  await video(page, () => document.getElementById("player").video.play());
+  await page.waitForFunction(() => document.getElementById("player").video.currentTime >= 40, null, { timeout: 20_000 });
+  const box = await page.locator("#player").boundingBox();
+  const at = () => video(page, () => document.getElementById("player").video.currentTime);
+  const tapTwice = async (x) => {
+    await page.touchscreen.tap(box.x + box.width * x, box.y + box.height / 2);
+    await page.waitForTimeout(60);
+    await page.touchscreen.tap(box.x + box.width * x, box.y + box.height / 2);
+  };
+  let before = await at();
+  await tapTwice(0.85);
+  await page.waitForTimeout(1200);
+  let after = await at();
+  assert.ok(after - before > 8.5 && after - before < 12, `forward: ${before} → ${after}`);
+  before = await at();
+  await tapTwice(0.15);
+  await page.waitForTimeout(1200);
+  after = await at();
+  assert.ok(before - after > 8 && before - after < 11.5, `back: ${before} → ${after}`);
+  await context.close();
+});

@@ -330,22 +330,23 @@ test("P2P panel counts peers and bytes from peers; stats for nerds shows the rea
   await done(second);
 });
 
-test("live: LIVE badge; more than 10 s behind shows Back to live, which returns near the edge", async () => {
+test("live: LIVE badge; more than 10 s behind shows Back to live, which returns to where the latency mode plays", async () => {
   const page = await viewer("&p2p=0", { src: LIVE });
   await playUntil(page, 2, { timeout: 30_000 });
   assert.ok(await inPlayer(page, ".live-badge").isVisible());
   assert.equal(await inPlayer(page, ".back-to-live").isVisible(), false);
-  await page.evaluate(() => {
+  const latency = await page.evaluate(() => document.getElementById("player").player.stats().liveEdge - document.getElementById("player").video.currentTime);
+  await page.evaluate((latency) => {
     const v = document.getElementById("player").video;
-    v.currentTime = Math.max(v.seekable.start(0), document.getElementById("player").player.stats().liveEdge - 20);
-  });
+    v.currentTime = Math.max(v.seekable.start(0), document.getElementById("player").player.stats().liveEdge - latency - 20);
+  }, latency);
   await inPlayer(page, ".back-to-live").waitFor({ state: "visible", timeout: 10_000 });
   await screenshot(page, "ui-live-behind");
   await inPlayer(page, ".back-to-live").click();
-  await waitFor(page, () => {
+  await waitFor(page, (latency) => {
     const el = document.getElementById("player");
-    return el.player.stats().liveEdge - el.video.currentTime <= 10 && !el.video.seeking;
-  });
+    return el.player.stats().liveEdge - el.video.currentTime <= latency + 10 && !el.video.seeking;
+  }, latency);
   await inPlayer(page, ".back-to-live").waitFor({ state: "hidden", timeout: 10_000 });
   await done(page);
 });

@@ -44,6 +44,10 @@ svg { width: 20px; height: 20px; fill: currentColor; vertical-align: middle; poi
 .thumbnail { border: 2px solid #fff; background-repeat: no-repeat; background-color: #000; }
 .tooltip-chapter { font-weight: 600; max-width: 240px; text-align: center; }
 
+.context-menu { position: absolute; min-width: 220px; background: rgba(20,20,20,.95); border-radius: 6px; padding: 4px 0; z-index: 5; }
+.context-menu[hidden] { display: none; }
+.context-menu button { display: block; width: 100%; text-align: left; border-radius: 0; padding: 6px 12px 6px 28px; white-space: nowrap; position: relative; }
+.context-menu button[aria-checked="true"]::before { content: "✓"; position: absolute; left: 10px; }
 .menu-wrap { position: relative; }
 .menu { position: absolute; right: 0; bottom: 40px; min-width: 130px; max-height: 60cqh; overflow: auto;
         background: rgba(20,20,20,.95); border-radius: 6px; padding: 4px 0; z-index: 3; }

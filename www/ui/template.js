@@ -37,12 +37,14 @@ export const TEMPLATE = `
     <dl class="nerd-figures"></dl>
   </section>
   <form class="password" hidden>
+    <input type="text" autocomplete="username" hidden aria-hidden="true" tabindex="-1">
     <p class="password-title" data-i18n="passwordTitle"></p>
     <p class="password-message" data-i18n="passwordMessage"></p>
     <p class="password-error" role="alert" hidden data-i18n="passwordWrong"></p>
     <input class="password-input" type="password" autocomplete="current-password" data-i18n-label="password">
     <button class="password-submit" type="submit" data-i18n="passwordSubmit"></button>
   </form>
+  <p class="notice live-ended" role="status" data-i18n="liveEnded" hidden></p>
   <div class="error" role="alert">
     <p class="error-title"></p>
     <p class="message"></p>

@@ -25,3 +25,15 @@ export function parseTime(text) {
   if (clock) return Number(clock[1] || 0) * 3600 + Number(clock[2]) * 60 + Number(clock[3]);
   return null;
 }
+
+/**
+ * PeerTube's short form for URLs (`secondsToTime`): 90 → "1m30s", 3600 → "1h",
+ * 0 → "0s".
+ */
+export function shortTime(seconds) {
+  let t = Math.max(0, Math.floor(Number(seconds) || 0));
+  const h = Math.floor(t / 3600); t %= 3600;
+  const m = Math.floor(t / 60), s = t % 60;
+  const out = (h ? `${h}h` : "") + (m ? `${m}m` : "") + (s ? `${s}s` : "");
+  return out || "0s";
+}

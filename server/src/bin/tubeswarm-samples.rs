@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         }
         Ok(report) => {
             println!(
-                "{}: generated in {:.1} s (ffmpeg {:.1} s); VOD master: vod/{}, live: live/ (served as live/live.m3u8)",
+                "{}: generated in {:.1} s (ffmpeg {:.1} s); VOD master: vod/{}, live: live/src/ (served as live/master.m3u8, looping)",
                 out.display(),
                 report.total_seconds,
                 report.ffmpeg_seconds,

@@ -3,8 +3,10 @@
 //! One port, loopback by default:
 //! - `/` → the `www/` folder, `/pkg/` → wasm-pack's output, `/media/` → the sample
 //!   media (HTTP Range, CORS, fixed MIME types);
-//! - `/media/live/live.m3u8` and `/media/live/master.m3u8`: the looped live stream
-//!   (see [`crate::live`]), made from the wall clock since start;
+//! - `/media/live/`, `/media/live-dvr/`, `/media/live-ending/`, `/media/live-gone/`:
+//!   PeerTube-made MPEG-TS lives looped from a recording, made from the wall clock
+//!   since start (see [`live_routes`] and [`crate::live`]); `/media/live/src/`
+//!   the recording itself, a TS VOD;
 //! - `/mirror/ok/` (same files as `/media/`), `/mirror/broken/` (404 to everything),
 //!   `/mirror/flaky/` (503 to every other request) for the player's fallback tests,
 //!   `/mirror/poison/` (one flipped byte in every media segment) for its integrity tests;
@@ -13,6 +15,7 @@
 //!   sample VOD, and PeerTube's watch/embed URLs (see [`peertube`]).
 
 mod args;
+pub mod live_routes;
 pub mod peertube;
 mod routes;
 mod throttle;

@@ -1,36 +1,26 @@
 //! The demo server's routes and the layers around them.
 
 use std::convert::Infallible;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::any;
 use axum::Router;
 use tower::ServiceExt;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::ServeDir;
 
 use super::Config;
-use crate::live::{LiveLoop, LiveManifest, MANIFEST_FILE};
 use crate::tracker::{self, Tracker, TrackerConfig};
 
 const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
-
-#[derive(Clone)]
-struct AppState {
-    media: PathBuf,
-    /// The live stream's clock: elapsed time since start, and the wall clock then.
-    started: Instant,
-    started_epoch_ms: i64,
-}
 
 /// The MIME type the player needs for a path, by extension. `None`: whatever
 /// `ServeDir` guesses (html, css, images…).
@@ -53,24 +43,13 @@ pub fn content_type_for(path: &str) -> Option<&'static str> {
 
 /// The whole application for `config`.
 pub fn router(config: &Config) -> Router {
-    let state = AppState {
-        media: config.media.clone(),
-        started: Instant::now(),
-        started_epoch_ms: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0),
-    };
     let media = ServeDir::new(&config.media).append_index_html_on_directories(false);
 
     let mut app = Router::new()
-        // The live playlists are made per request; the segments beside them are files.
-        .route("/media/live/live.m3u8", get(live_playlist))
-        .route("/media/live/master.m3u8", get(live_master))
+        // The live streams are made per request from the clock (live_routes.rs).
+        .merge(super::live_routes::routes(&config.media))
         .nest_service("/media", media.clone())
         // Mirrors, for the player's fallback and retry tests.
-        .route("/mirror/ok/live/live.m3u8", get(live_playlist))
-        .route("/mirror/ok/live/master.m3u8", get(live_master))
         .nest_service("/mirror/ok", media.clone())
         .route("/mirror/broken", any(not_found))
         .route("/mirror/broken/{*rest}", any(not_found))
@@ -84,7 +63,6 @@ pub fn router(config: &Config) -> Router {
         // hls.js from npm, for the page that shows tubeswarm as hls.js's loader.
         .nest_service("/vendor/hls.js", ServeDir::new(config.npm.join("hls.js/dist")))
         .fallback_service(ServeDir::new(&config.www))
-        .with_state(state)
         .layer(middleware::from_fn(fix_content_type));
     if config.verbose {
         app = app.layer(middleware::from_fn(log_request));
@@ -185,46 +163,6 @@ async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "broken mirror\n").into_response()
 }
 
-async fn load_live(media: &Path) -> Result<LiveLoop, Response> {
-    let path = media.join("live").join(MANIFEST_FILE);
-    let missing =
-        |why: String| (StatusCode::NOT_FOUND, format!("no live stream: {why}\n")).into_response();
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| missing(format!("{}: {e}", path.display())))?;
-    let manifest: LiveManifest =
-        serde_json::from_slice(&bytes).map_err(|e| missing(format!("{}: {e}", path.display())))?;
-    LiveLoop::new(manifest).map_err(missing)
-}
-
-fn playlist_response(text: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, PLAYLIST_TYPE),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        text,
-    )
-        .into_response()
-}
-
-async fn live_playlist(State(state): State<AppState>) -> Response {
-    match load_live(&state.media).await {
-        Ok(live) => {
-            let elapsed = state.started.elapsed().as_millis() as u64;
-            playlist_response(live.playlist(elapsed, state.started_epoch_ms))
-        }
-        Err(response) => response,
-    }
-}
-
-async fn live_master(State(state): State<AppState>) -> Response {
-    match load_live(&state.media).await {
-        Ok(live) => playlist_response(live.master("live.m3u8")),
-        Err(response) => response,
-    }
-}
-
 /// Sets the MIME types a player depends on (`ServeDir` guesses `.m3u8` as
 /// `audio/x-mpegurl` and does not know `.m4s`).
 async fn fix_content_type(request: Request, next: Next) -> Response {
@@ -271,7 +209,7 @@ mod tests {
             Some("application/vnd.apple.mpegurl")
         );
         assert_eq!(
-            content_type_for("/media/live/seg001.m4s"),
+            content_type_for("/media/vod/seg001.m4s"),
             Some("video/mp4")
         );
         assert_eq!(

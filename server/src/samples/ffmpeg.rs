@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::layout::{
     VideoRendition, AUDIO_BITRATE, AUDIO_FILE_UUID, AUDIO_SOURCE_DURATION, FPS, GOP,
-    LIVE_DURATION_S, LIVE_HEIGHT, LIVE_VIDEO_BITRATE, LIVE_WIDTH, PRESET, SEGMENT_S, STORYBOARD,
+    LIVE_DURATION_S, LIVE_MASTER, LIVE_RENDITIONS, PRESET, SEGMENT_S, STORYBOARD,
     VIDEO_RENDITIONS, VOD_DURATION_S,
 };
 
@@ -202,51 +202,42 @@ pub fn web_video_args(video: &Path, audio: &Path, out: &Path) -> Vec<String> {
     args
 }
 
-/// Arguments of the live source run, to be started in the live folder: one 360p
-/// rendition with its audio muxed in, fMP4 segments in separate files.
-pub fn live_args(playlist: &str) -> Vec<String> {
+/// Arguments of the live run, to be started in `live/src/`: PeerTube's live
+/// transcoding (`packages/ffmpeg/src/ffmpeg-live.ts`): one source split and
+/// scaled per rendition, x264 with PeerTube's options (`-preset`, `-b_strategy 1
+/// -bf 16`, a keyframe every 2 s, `-sc_threshold 0`), AAC mapped into each
+/// variant (`v:i,a:i`), and `addDefaultLiveHLSParams`'s HLS muxer settings: TS
+/// segments (no `hls_segment_type`), `%v-%06d.ts`, 4 s, `independent_segments`
+/// and `program_date_time`, `-master_pl_name`. Two differences, both because the
+/// recording is made once and played in a loop rather than streamed: every
+/// segment is kept (`-hls_list_size 0`, no `delete_segments`), and the source is
+/// rendered as fast as the machine allows rather than in real time.
+pub fn live_args() -> Vec<String> {
     let mut args = quiet();
-    args.extend(s(&[
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("testsrc2=size={LIVE_WIDTH}x{LIVE_HEIGHT}:rate={FPS}:duration={LIVE_DURATION_S}"),
-    ]));
-    args.extend(s(&[
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("sine=frequency=660:beep_factor=2:sample_rate=48000:duration={LIVE_DURATION_S}"),
-    ]));
-    let graph = format!(
-        "{},{}",
-        timecode("LIVE ", 48),
-        label(&format!("{LIVE_HEIGHT}p"), 32)
-    );
-    args.extend(s(&["-map", "0:v", "-map", "1:a", "-vf", &graph]));
-    args.extend(x264(LIVE_VIDEO_BITRATE));
+    args.extend(s(&["-f", "lavfi", "-i", &format!("testsrc2=size=640x360:rate={FPS}:duration={LIVE_DURATION_S}")]));
+    args.extend(s(&["-f", "lavfi", "-i", &format!("sine=frequency=660:beep_factor=2:sample_rate=48000:duration={LIVE_DURATION_S}")]));
+    let n = LIVE_RENDITIONS.len();
+    let mut graph = format!("[0:v]{},split={n}", timecode("LIVE ", 48));
+    for k in 0..n {
+        graph.push_str(&format!("[vtemp{k}]"));
+    }
+    for (k, (w, h, _)) in LIVE_RENDITIONS.iter().enumerate() {
+        graph.push_str(&format!(";[vtemp{k}]scale={w}:{h},setsar=1,{}[vout{k}]", label(&format!("{h}p"), (h / 11).max(16))));
+    }
+    args.extend(s(&["-filter_complex", &graph, "-sc_threshold", "0"]));
+    for k in 0..n {
+        args.extend(s(&["-map", &format!("[vout{k}]"), "-map", "1:a"]));
+    }
+    args.extend(s(&["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", PRESET, "-b_strategy", "1", "-bf", "16"]));
+    args.extend(s(&["-g", &GOP.to_string(), "-keyint_min", &GOP.to_string(), "-r", &FPS.to_string()]));
+    for (k, (_, _, kbps)) in LIVE_RENDITIONS.iter().enumerate() {
+        args.extend(s(&[&format!("-b:v:{k}"), &format!("{kbps}k"), &format!("-maxrate:v:{k}"), &format!("{kbps}k"), &format!("-bufsize:v:{k}"), &format!("{}k", kbps * 2)]));
+    }
     args.extend(aac());
-    args.extend(s(&[
-        "-f",
-        "hls",
-        "-hls_time",
-        &SEGMENT_S.to_string(),
-        "-hls_playlist_type",
-        "vod",
-    ]));
-    args.extend(s(&[
-        "-hls_segment_type",
-        "fmp4",
-        "-hls_fmp4_init_filename",
-        "init.mp4",
-    ]));
-    args.extend(s(&[
-        "-hls_flags",
-        "independent_segments",
-        "-hls_segment_filename",
-        "seg%03d.m4s",
-        playlist,
-    ]));
+    let map: Vec<String> = (0..n).map(|k| format!("v:{k},a:{k}")).collect();
+    args.extend(s(&["-f", "hls", "-hls_time", &SEGMENT_S.to_string(), "-hls_list_size", "0"]));
+    args.extend(s(&["-hls_flags", "independent_segments+program_date_time", "-hls_segment_filename", "%v-%06d.ts"]));
+    args.extend(s(&["-master_pl_name", LIVE_MASTER, "-var_stream_map", &map.join(" "), "%v.m3u8"]));
     args
 }
 
@@ -297,22 +288,13 @@ mod tests {
     }
 
     #[test]
-    fn live_run_writes_separate_fmp4_segments() {
-        let args = live_args("source.m3u8");
-        assert!(has(
-            &args,
-            &[
-                "-hls_segment_type",
-                "fmp4",
-                "-hls_fmp4_init_filename",
-                "init.mp4"
-            ]
-        ));
-        assert!(has(
-            &args,
-            &["-hls_segment_filename", "seg%03d.m4s", "source.m3u8"]
-        ));
-        assert!(!args.iter().any(|a| a.contains("single_file")));
-        assert!(has(&args, &["-map", "0:v", "-map", "1:a"]));
+    fn live_run_muxes_as_peertube_does() {
+        let args = live_args();
+        assert!(!args.iter().any(|a| a == "-hls_segment_type"), "TS: no segment type");
+        assert!(has(&args, &["-hls_segment_filename", "%v-%06d.ts"]));
+        assert!(has(&args, &["-hls_flags", "independent_segments+program_date_time"]));
+        assert!(has(&args, &["-master_pl_name", "master.m3u8", "-var_stream_map", "v:0,a:0 v:1,a:1", "%v.m3u8"]));
+        assert!(has(&args, &["-b_strategy", "1", "-bf", "16"]));
+        assert!(has(&args, &["-map", "[vout0]", "-map", "1:a", "-map", "[vout1]", "-map", "1:a"]));
     }
 }

@@ -4,7 +4,7 @@
 /// Written to `<out>/.complete` when generation succeeds; a different string
 /// (any change below) makes the next run regenerate.
 pub const GENERATOR_VERSION: &str =
-    "tubeswarm-samples 3: vod 180s 240/480/720p+audio superfast + web videos, live 240s 360p, storyboard 2s 160x90 10x9";
+    "tubeswarm-samples 4: vod 180s 240/480/720p+audio superfast + web videos, live TS 240s 360p/240p, storyboard 2s 160x90 10x9";
 
 /// The VOD video's UUID (`<uuid>-master.m3u8`, `<uuid>-segments-sha256.json`).
 pub const VIDEO_UUID: &str = "9c9de5e8-0a1e-484a-b099-e80766180a6d";
@@ -29,9 +29,12 @@ pub const PRESET: &str = "superfast";
 pub const CODECS: &str = "avc1.4d401f,mp4a.40.2";
 pub const AUDIO_BITRATE: u32 = 96;
 
-pub const LIVE_WIDTH: u32 = 640;
-pub const LIVE_HEIGHT: u32 = 360;
-pub const LIVE_VIDEO_BITRATE: u32 = 700;
+/// The live's renditions (PeerTube transcodes a live to several, audio in each):
+/// (width, height, video kbit/s), in the master's order (`%v` = 0, 1).
+pub const LIVE_RENDITIONS: &[(u32, u32, u32)] = &[(640, 360, 700), (426, 240, 300)];
+/// Where the recording goes, and ffmpeg's master playlist name in it.
+pub const LIVE_SOURCE_DIR: &str = crate::live::SOURCE_DIR;
+pub const LIVE_MASTER: &str = "master.m3u8";
 
 /// One video rendition of the VOD.
 #[derive(Debug, Clone, Copy)]

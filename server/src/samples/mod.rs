@@ -7,7 +7,11 @@
 //! <out>/vod/<videoUUID>-segments-sha256.json     PeerTube's VOD hash map
 //! <out>/vod/captions-en.vtt, captions-en.m3u8    a cue every 5 s, one-segment playlist
 //! <out>/vod/chapters.json, storyboards.json, storyboard.jpg
-//! <out>/live/init.mp4, seg000.m4s … seg059.m4s   the looped live source (360p + AAC)
+//! <out>/live/src/master.m3u8, 0.m3u8, 1.m3u8,     the live recording, as ffmpeg's HLS
+//!   0-000000.ts … 1-000059.ts                    muxer wrote it with PeerTube's live
+//!                                                options (360p and 240p, AAC in each);
+//!                                                with its VOD playlists, the TS VOD sample
+//! <out>/live/src/segments-sha256.json            its flat hash map
 //! <out>/live/manifest.json                       what the demo server loops over
 //! <out>/web/<videoUUID>-<res>.mp4                 PeerTube's web videos (progressive MP4)
 //! <out>/corrupt.m3u8                             a playlist the player must reject
@@ -31,7 +35,8 @@ pub use layout::GENERATOR_VERSION;
 use layout::*;
 use writers::*;
 
-use crate::live::{LiveManifest, LiveSourceSegment, MANIFEST_FILE};
+use crate::live::{LiveLoop, LiveManifest, LiveSourceSegment, LiveVariant, MANIFEST_FILE};
+use sha2::Digest;
 
 /// What a run did.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,13 +73,10 @@ pub fn generate(out: &Path, force: bool) -> anyhow::Result<Report> {
     // The two encodes run side by side: the VOD's filter graph leaves a core idle
     // part of the time.
     let encode_started = Instant::now();
-    let live_source = "source.m3u8";
+    let live_src = live.join(LIVE_SOURCE_DIR);
+    fs::create_dir_all(&live_src).with_context(|| format!("cannot create {}", live_src.display()))?;
     let vod_run = spawn_ffmpeg(&vod, &ffmpeg::vod_args(), &out.join(".ffmpeg-vod.log"))?;
-    let live_run = spawn_ffmpeg(
-        &live,
-        &ffmpeg::live_args(live_source),
-        &out.join(".ffmpeg-live.log"),
-    );
+    let live_run = spawn_ffmpeg(&live_src, &ffmpeg::live_args(), &out.join(".ffmpeg-live.log"));
     let vod_result = vod_run.wait();
     let live_result = live_run.and_then(FfmpegRun::wait);
     vod_result.context("the VOD encode failed")?;
@@ -83,7 +85,7 @@ pub fn generate(out: &Path, force: bool) -> anyhow::Result<Report> {
 
     write_vod_extras(&vod)?;
     write_web_videos(&vod, &out.join(WEB_DIR))?;
-    write_live_manifest(&live, live_source)?;
+    write_live_manifest(&live)?;
     fs::write(out.join(CORRUPT_FILE), CORRUPT_PLAYLIST)?;
     fs::write(&complete, format!("{GENERATOR_VERSION}\n"))?;
     Ok(Report {
@@ -238,51 +240,37 @@ fn write_web_videos(vod: &Path, web: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Turns ffmpeg's VOD playlist of the live source into `manifest.json`.
-fn write_live_manifest(live: &Path, source: &str) -> anyhow::Result<()> {
-    let text = fs::read_to_string(live.join(source))
-        .with_context(|| format!("ffmpeg wrote no live/{source}"))?;
-    let listed = playlist::read_media_playlist(source, &text).map_err(anyhow::Error::msg)?;
-    let mut segments = Vec::with_capacity(listed.len());
-    for segment in listed {
-        if segment.range.is_some() {
-            bail!("live/{source}: byte ranges where separate segment files were expected");
+/// Reads what ffmpeg's live muxer wrote in `live/src/` (the master, one playlist
+/// and its `.ts` files per variant) into `manifest.json`, hashing every segment
+/// (PeerTube's live map), and writes the recording's own hash map beside its VOD
+/// playlists (the TS VOD sample).
+fn write_live_manifest(live: &Path) -> anyhow::Result<()> {
+    let src = live.join(LIVE_SOURCE_DIR);
+    let master = fs::read_to_string(src.join(LIVE_MASTER)).with_context(|| format!("ffmpeg wrote no live/{LIVE_SOURCE_DIR}/{LIVE_MASTER}"))?;
+    let mut variants = Vec::new();
+    let mut hashes = serde_json::Map::new();
+    for k in 0..LIVE_RENDITIONS.len() {
+        let name = k.to_string();
+        let playlist = format!("{name}.m3u8");
+        let text = fs::read_to_string(src.join(&playlist)).with_context(|| format!("ffmpeg wrote no live/{LIVE_SOURCE_DIR}/{playlist}"))?;
+        let listed = playlist::read_media_playlist(&playlist, &text).map_err(anyhow::Error::msg)?;
+        let mut segments = Vec::with_capacity(listed.len());
+        for (i, segment) in listed.into_iter().enumerate() {
+            let expected = crate::live::segment_name(&name, i as u64);
+            if segment.range.is_some() || segment.file != expected {
+                bail!("live/{LIVE_SOURCE_DIR}/{playlist}: segment {i} is {} (expected the file {expected})", segment.file);
+            }
+            let bytes = fs::read(src.join(&segment.file)).with_context(|| format!("{playlist} lists a missing {}", segment.file))?;
+            let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+            hashes.insert(segment.file.clone(), serde_json::Value::from(sha256.as_str()));
+            segments.push(LiveSourceSegment { duration: segment.duration, bytes: bytes.len() as u64, sha256 });
         }
-        let bytes = fs::metadata(live.join(&segment.file))
-            .with_context(|| format!("live/{source} lists a missing {}", segment.file))?
-            .len();
-        segments.push(LiveSourceSegment {
-            uri: segment.file,
-            duration: segment.duration,
-            bytes,
-        });
+        variants.push(LiveVariant { name, segments });
     }
-    let spans: Vec<SegmentSpan> = segments
-        .iter()
-        .map(|s| SegmentSpan {
-            offset: 0,
-            length: s.bytes,
-            duration: s.duration,
-        })
-        .collect();
-    let (bandwidth, average_bandwidth) = bitrates(&spans);
-    if !live.join("init.mp4").is_file() {
-        bail!("ffmpeg wrote no live/init.mp4");
-    }
-    let manifest = LiveManifest {
-        init: "init.mp4".into(),
-        resolution: format!("{LIVE_WIDTH}x{LIVE_HEIGHT}"),
-        codecs: CODECS.into(),
-        frame_rate: f64::from(FPS),
-        bandwidth,
-        average_bandwidth,
-        segments,
-    };
-    fs::write(
-        live.join(MANIFEST_FILE),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
-    // The manifest replaces it; a VOD playlist left here would only mislead.
-    fs::remove_file(live.join(source))?;
+    let manifest = LiveManifest { master, variants };
+    // Checks the variants line up, as the server needs them to.
+    LiveLoop::new(manifest.clone(), crate::live::WINDOW_SEGMENTS).map_err(anyhow::Error::msg)?;
+    fs::write(live.join(MANIFEST_FILE), serde_json::to_string_pretty(&manifest)? + "\n")?;
+    fs::write(src.join(crate::live::HASHES_FILE), serde_json::Value::Object(hashes).to_string())?;
     Ok(())
 }
