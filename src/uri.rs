@@ -101,10 +101,12 @@ fn valid_authority(authority: &str) -> bool {
     host_ok && port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Whether `url` is absolute with an authority (`scheme://host…`), which a base must be.
+/// Whether `url` is absolute with an authority (`scheme://host…`, or `file:///…`
+/// whose host is empty), which a base must be.
 pub fn is_absolute(url: &str) -> bool {
     let p = Parts::split(url);
-    p.scheme.is_some() && p.authority.is_some_and(|a| !a.is_empty())
+    let file = p.scheme.is_some_and(|s| s.eq_ignore_ascii_case("file"));
+    p.scheme.is_some() && p.authority.is_some_and(|a| !a.is_empty() || file)
 }
 
 /// `reference` resolved against the absolute `base` (RFC 3986 §5.2.2, strict).
@@ -341,6 +343,7 @@ mod tests {
         assert_eq!(resolve(master, "/live/0-000123.ts").unwrap(), "https://video.example/live/0-000123.ts");
         assert_eq!(resolve("http://127.0.0.1:8080/media/live/0.m3u8", " 0-000001.ts ").unwrap(), "http://127.0.0.1:8080/media/live/0-000001.ts");
         assert_eq!(resolve("http://h", "a.ts").unwrap(), "http://h/a.ts");
+        assert_eq!(resolve("file:///tmp/x/master.m3u8", "../a.ts").unwrap(), "file:///tmp/a.ts");
         for bad in ["http://[::1/a.ts", "http://a b/x", "http://h:8o/x", "//[x]/a"] {
             assert!(resolve(master, bad).is_err(), "{bad:?}");
         }
