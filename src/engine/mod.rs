@@ -43,7 +43,7 @@ mod track;
 mod verification;
 mod web_video;
 
-use verification::{Hashes, HeldSegment};
+use verification::{Hashes, HeldFrom, HeldSegment};
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -760,7 +760,7 @@ impl Engine {
             Verdict::Unknown if self.map_may_catch_up(segment) => {
                 // PeerTube rewrites a live map as segments appear, so it lags the
                 // playlist: hold the segment and ask for the map again.
-                let held = HeldSegment { req, level, segment: segment.clone(), body };
+                let held = HeldSegment { from: HeldFrom::Http(req), level, segment: segment.clone(), body };
                 if let Some(t) = self.track_mut(track) {
                     t.held_for_map = Some(held);
                 }

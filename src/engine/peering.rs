@@ -216,18 +216,39 @@ impl Engine {
         };
         let fetch = self.tracks[i].peer_fetch.take().expect("found");
         let track = self.tracks[i].track;
-        match self.verify(&fetch.segment, &bytes) {
+        self.on_peer_bytes(now_ms, track, conn, &fetch.segment, bytes, true);
+    }
+
+    /// A segment a peer sent: appended and shared when its hash matches; held for
+    /// a fresher map when a live map does not list it yet (`may_hold`); otherwise
+    /// never used, and the peer is dropped if the bytes are wrong.
+    pub(super) fn on_peer_bytes(&mut self, now_ms: u64, track: Track, conn: ConnId, segment: &Segment, bytes: Arc<[u8]>, may_hold: bool) {
+        if self.track_mut(track).is_none() {
+            return;
+        }
+        match self.verify(segment, &bytes) {
             Verdict::Valid => {}
             Verdict::Unknown if self.config.p2p_without_hashes => {}
-            verdict => {
+            Verdict::Unknown if may_hold && self.map_may_catch_up(segment) => {
+                // The live map lags the playlist: wait for it, as for HTTP.
+                let level = (track == Track::Main).then_some(self.level);
+                let held = super::HeldSegment { from: super::HeldFrom::Peer { conn }, level, segment: segment.clone(), body: bytes };
+                if let Some(t) = self.track_mut(track) {
+                    t.held_for_map = Some(held);
+                }
+                return self.refetch_hashes(now_ms);
+            }
+            Verdict::Unknown => {
+                // Still unlisted when needed: not played (it cannot be checked),
+                // and the peer did nothing wrong; HTTP serves it.
+                return self.schedule(now_ms);
+            }
+            Verdict::Mismatch { expected, actual } => {
                 // Never appended, stored or shared; the peer is dropped and avoided.
-                let (expected, actual) = match verdict {
-                    Verdict::Mismatch { expected, actual } => (to_hex(&expected), to_hex(&actual)),
-                    _ => ("(not in the map)".into(), String::new()),
-                };
-                self.stats.integrity_failures += u64::from(!actual.is_empty());
+                self.stats.integrity_failures += 1;
                 let peer = self.swarm_of(track).and_then(|s| s.peers.get(&conn)).and_then(|p| p.peer_id.clone()).unwrap_or_default();
-                self.emit(Event::IntegrityFailure { url: fetch.segment.resource.url.clone(), base: format!("peer:{peer}"), expected, actual });
+                let (expected, actual) = (to_hex(&expected), to_hex(&actual));
+                self.emit(Event::IntegrityFailure { url: segment.resource.url.clone(), base: format!("peer:{peer}"), expected, actual });
                 let mut out = Vec::new();
                 if let Some(s) = self.swarm_of_mut(track) {
                     s.ban(conn, &mut out);
@@ -239,7 +260,7 @@ impl Engine {
         }
         self.stats.p2p_downloaded_bytes += bytes.len() as u64;
         let level = (track == Track::Main).then_some(self.level);
-        self.accept_segment(now_ms, track, level, &fetch.segment, bytes, Source::P2p, format!("peer:{conn}"), true);
+        self.accept_segment(now_ms, track, level, segment, bytes, Source::P2p, format!("peer:{conn}"), true);
     }
 
     /// Keep a verified segment for sharing and tell the peers.

@@ -6,10 +6,19 @@ use super::*;
 /// A live segment waiting for the hash map to list it.
 #[derive(Debug, Clone)]
 pub(crate) struct HeldSegment {
-    pub(super) req: Request,
+    pub(super) from: HeldFrom,
     pub(super) level: Option<usize>,
     pub(super) segment: Segment,
     pub(super) body: Arc<[u8]>,
+}
+
+/// Where a held segment came from (what to do if it never shows in the map).
+#[derive(Debug, Clone)]
+pub(crate) enum HeldFrom {
+    /// Over HTTP: played unverified if the map is still silent when it is needed.
+    Http(Request),
+    /// From a peer: never played unverified; HTTP serves it instead.
+    Peer { conn: ConnId },
 }
 
 /// How often a lagging live hash map is fetched again while a segment waits.
@@ -99,7 +108,10 @@ impl Engine {
                     self.tracks[i].held_for_map = Some(h);
                     waiting = true;
                 }
-                _ => self.on_segment(now_ms, h.req, track, h.level, &h.segment, h.body),
+                _ => match h.from {
+                    HeldFrom::Http(req) => self.on_segment(now_ms, req, track, h.level, &h.segment, h.body),
+                    HeldFrom::Peer { conn } => self.on_peer_bytes(now_ms, track, conn, &h.segment, h.body, false),
+                },
             }
         }
         if waiting && self.hashes_retry_at.is_none() {

@@ -231,3 +231,26 @@ fn without_webrtc_no_tracker_is_contacted_and_http_plays() {
     assert_eq!(sim.viewers[b].stalls, 0);
     assert_eq!(sim.viewers[a].engine.stats().p2p_unavailable, None);
 }
+
+#[test]
+fn with_a_lagging_live_map_a_peer_s_segment_waits_for_the_map_and_the_peer_is_kept() {
+    let live = sample_live(300, 15);
+    let mut sim = SwarmSim::new(live.files.clone());
+    sim.live = Some((live.playlist.clone(), live.window));
+    // PeerTube writes a segment's hash a moment after the playlist lists it.
+    sim.live_hashes_lag = Some((live.hashes.clone(), 1_500));
+    let config = |seed| Config { segment_hashes_url: Some(live.hashes.clone()), trackers: vec!["wss://tracker.test/announce".into()], start_level: Some(LevelChoice::Fixed(0)), seed, ..Config::default() };
+    let a = sim.join(config(71), &live.master, Behaviour::Honest);
+    sim.run(6_000);
+    let b = sim.join(config(72), &live.master, Behaviour::Honest);
+    sim.run(90_000);
+    no_fatal_errors(&sim);
+    let failures = sim.viewers.iter().flat_map(|v| &v.events).filter(|e| matches!(e, Event::IntegrityFailure { .. })).count();
+    assert_eq!(failures, 0, "a segment the map does not list yet is no fault of the peer");
+    let (pa, pb) = (sim.viewers[a].engine.stats(), sim.viewers[b].engine.stats());
+    assert!(pa.p2p_downloaded_bytes + pb.p2p_downloaded_bytes > 0, "{pa:?} {pb:?}");
+    assert_eq!((pa.peers, pb.peers), (1, 1), "still connected");
+    for s in [&pa, &pb] {
+        assert_eq!(s.segments_verified, s.segments_loaded, "{s:?}");
+    }
+}

@@ -86,7 +86,7 @@ export async function openPage(browser, url) {
     window.__watch = watch;
     // The element re-dispatches the player's events, bubbling: record them all
     // from the first one on.
-    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update", "integrity-failure", "peer-connect", "peer-close"]) {
+    for (const t of ["levels", "level-switch", "source-failed", "retry", "error", "live-update", "live-ended", "integrity-failure", "peer-connect", "peer-close"]) {
       document.addEventListener("tubeswarm-" + t, (e) => window.__events.push({ type: t, detail: e.detail }));
     }
   });

@@ -1,7 +1,8 @@
 // Live streams: the LIVE badge, "back to live" once the viewer is more than
 // BEHIND_S behind where the latency mode plays (that far from the live edge the
 // engine reports, stats().liveEdge, when playback started), and the
-// end of a live (the `live-ended` event): a line saying so once it played out.
+// end of a live (the `live-ended` event): a line saying so, and a pause where
+// the last segment ends.
 
 const BEHIND_S = 10;
 
@@ -31,13 +32,14 @@ export function setupLive(ctx) {
     video.play().catch(() => {});
   });
   video.addEventListener("timeupdate", update);
-  // Shown once what was buffered has played (the element fires `ended`).
+  // Once the live has ended, what is buffered plays out; when nothing more can
+  // come, the element waits at the end of the last segment: stop there.
   let over = false;
-  video.addEventListener("ended", () => { if (over) ended.hidden = false; });
+  video.addEventListener("waiting", () => { if (over) video.pause(); });
   return {
     update,
-    /** The engine said the live ended. */
-    end() { over = true; update(); if (video.ended) ended.hidden = false; },
+    /** The engine said the live ended: say so at once. */
+    end() { over = true; ended.hidden = false; update(); },
     reset() { syncLatency = null; over = false; ended.hidden = true; update(); },
   };
 }
