@@ -91,10 +91,10 @@ export function startStaticServer(extra = {}) {
 
 /** `window.bench[name](...args)` in bench/pages/micro.html (served by a static
  *  server of its own), in `browser` or in a browser launched for it. */
-export async function inMicroPage(browser, name, args) {
+export async function inMicroPage(browser, name, args, extra = {}) {
   const own = !browser;
   browser ??= await launchBrowser();
-  const server = await startStaticServer();
+  const server = await startStaticServer(extra);
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}pages/micro.html`);

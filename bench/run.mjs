@@ -1,7 +1,7 @@
 // `make bench` (after scripts/setup.sh and scripts/build.sh --release-server):
 // every part measured in this one run, one table on stdout, and
 // bench-results/bench.json + bench-results/bench.md.
-//   node bench/run.mjs [part ...]   parts: bundle parse hash startup swarm tracker
+//   node bench/run.mjs [part ...]   parts: bundle parse hash remux startup swarm tracker
 // (default: all, in that order). See BENCHMARKS.md for what each figure means.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -13,6 +13,7 @@ const PARTS = {
   bundle: () => import("./bundle.mjs"),
   parse: () => import("./parse.mjs"),
   hash: () => import("./hash.mjs"),
+  remux: () => import("./remux.mjs"),
   startup: () => import("./startup.mjs"),
   swarm: () => import("./swarm.mjs"),
   tracker: () => import("./tracker.mjs"),

@@ -3,9 +3,11 @@
 //     10, 30 and 100 viewers joining over a minute, VOD and live, each run beside
 //     the same run over HTTP only.
 //  2. Real browsers: 3 Chromium contexts per player (what 2 cores carry), joining
-//     STAGGER_S apart on the demo VOD at level 1 (480p) with its segment hashes,
-//     through the demo server's tracker: tubeswarm's demo page, then, on a fresh
-//     server, hls.js 1.7.4 + p2p-media-loader 2.3.1 (tests/compat/p2pml.html).
+//     STAGGER_S apart, through the demo server's tracker: tubeswarm's demo page,
+//     then, on a fresh server, hls.js 1.7.4 + p2p-media-loader 2.3.1
+//     (tests/compat/p2pml.html), on two streams: the demo VOD at 480p, and
+//     PeerTube's TS live at 240p (PeerTube's live options on the p2pml side), each
+//     with its segment hashes.
 //     Offload = p2p / (p2p + http) bytes of the later two viewers; stalls = a
 //     `waiting` after the first frame; startup = play() to the first frame.
 import { execFile } from "node:child_process";
@@ -19,8 +21,11 @@ import { startP2pmlServer } from "../tests/compat/p2pml-server.mjs";
 const VIEWERS = 3;
 const STAGGER_S = Number(process.env.BENCH_SWARM_STAGGER_S || 10);
 const PLAY_S = Number(process.env.BENCH_SWARM_PLAY_S || 60); // the last viewer plays this long
-const LEVEL = 1;
-const HEIGHT = 480; // level 1 of the demo VOD
+/** The streams: the element's level is a height, p2pml's query an hls.js level index. */
+const STREAMS = {
+  vod: { label: "", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 480, level: 1, query: "" },
+  live: { label: "TS live, ", src: "media/live/master.m3u8", hashes: "media/live/segments-sha256.json", height: 240, level: 0, query: "&peertube=1&live=1" },
+};
 
 async function simulator() {
   log("swarm: simulator (10, 30, 100 viewers)");
@@ -53,10 +58,9 @@ function playAndWatch(video) {
 
 const SIDES = {
   tubeswarm: {
-    async open(browser, demo) {
+    async open(browser, demo, _p2pml, stream) {
       const context = await browser.newContext();
-      // The element's level attribute is a height (level=480), p2pml's query an index.
-      const page = await openPlayer(context, demo.url, VOD, `&level=${HEIGHT}`);
+      const page = await openPlayer(context, demo.url, stream.src, `&level=${stream.height}`);
       await page.evaluate(`(${playAndWatch})(document.getElementById("player").video)`);
       return page;
     },
@@ -66,13 +70,13 @@ const SIDES = {
     }),
   },
   "hls.js + p2p-media-loader": {
-    async open(browser, demo, p2pml) {
+    async open(browser, demo, p2pml, stream) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      const master = new URL(VOD, demo.url).href;
+      const master = new URL(stream.src, demo.url).href;
       const tracker = new URL("tracker/socket", demo.url).href.replace(/^http/, "ws");
-      const hashes = new URL(VOD.replace("-master.m3u8", "-segments-sha256.json"), demo.url).href;
-      await page.goto(`${p2pml.url}p2pml.html?src=${encodeURIComponent(master)}&tracker=${encodeURIComponent(tracker)}&level=${LEVEL}&hashes=${encodeURIComponent(hashes)}`);
+      const hashes = new URL(stream.hashes, demo.url).href;
+      await page.goto(`${p2pml.url}p2pml.html?src=${encodeURIComponent(master)}&tracker=${encodeURIComponent(tracker)}&level=${stream.level}&hashes=${encodeURIComponent(hashes)}${stream.query}`);
       await page.waitForFunction(() => window.__hls && window.__p2pml.levels.length > 0, null, { timeout: 20_000 });
       await page.evaluate(`(${playAndWatch})(window.__video)`);
       return page;
@@ -85,24 +89,25 @@ const SIDES = {
   },
 };
 
-async function browsers(browser) {
+async function browsers(browser, stream) {
   const results = {};
   for (const [name, side] of Object.entries(SIDES)) {
-    log(`swarm: ${VIEWERS} Chromium contexts, ${name}`);
+    log(`swarm: ${VIEWERS} Chromium contexts, ${stream.label || "VOD, "}${name}`);
     const demo = await startDemo();
     const p2pml = await startP2pmlServer();
     const pages = [];
     try {
       for (let i = 0; i < VIEWERS; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, STAGGER_S * 1000));
-        pages.push(await side.open(browser, demo, p2pml));
+        pages.push(await side.open(browser, demo, p2pml, stream));
       }
       const last = pages.at(-1);
+      const from = (await side.read(last)).t; // a live starts where its latency says
       const deadline = Date.now() + (PLAY_S + 40) * 1000;
       for (;;) {
         const s = await side.read(last);
         if (s.error) throw new Error(`${name}: MediaError ${s.error}`);
-        if (s.t >= PLAY_S || Date.now() > deadline) break;
+        if (s.t - from >= PLAY_S || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 500));
       }
       results[name] = await Promise.all(pages.map(side.read));
@@ -124,7 +129,7 @@ async function browsers(browser) {
   const startup = (name) => median(results[name].map((s) => s.startupMs));
   const [a, b] = Object.keys(SIDES);
   const o = { otherName: b, digits: 0 };
-  const what = `${VIEWERS} Chromium viewers ${STAGGER_S} s apart`;
+  const what = `${stream.label}${VIEWERS} Chromium viewers ${STAGGER_S} s apart`;
   return {
     rows: [
       row("swarm (browsers)", `${what}: offload of the later ${VIEWERS - 1}`, offload(a), offload(b), { ...o, unit: "%", better: "higher", digits: 1 }),
@@ -144,8 +149,9 @@ export async function run({ browser } = {}) {
   const own = !browser;
   browser ??= await launchBrowser();
   try {
-    const real = await browsers(browser);
-    return { rows: [...sim.rows, ...real.rows], detail: { simulator: sim.detail, browsers: real.detail } };
+    const vod = await browsers(browser, STREAMS.vod);
+    const live = await browsers(browser, STREAMS.live);
+    return { rows: [...sim.rows, ...vod.rows, ...live.rows], detail: { simulator: sim.detail, browsers: vod.detail, live: live.detail } };
   } finally {
     if (own) await browser.close();
   }
@@ -153,8 +159,8 @@ export async function run({ browser } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv[2];
-  if (only === "--browsers") {
+  if (only === "--browsers" || only === "--live") {
     const browser = await launchBrowser();
-    try { console.log(JSON.stringify(await browsers(browser), null, 1)); } finally { await browser.close(); }
+    try { console.log(JSON.stringify(await browsers(browser, only === "--live" ? STREAMS.live : STREAMS.vod), null, 1)); } finally { await browser.close(); }
   } else console.log(JSON.stringify(await run(), null, 1));
 }

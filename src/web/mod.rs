@@ -15,7 +15,7 @@ mod web_video;
 
 pub use player::Player;
 pub use peertube::{peertube_client_info, peertube_p2p, peertube_video, start_position, JsViewReporter};
-pub use tools::{parse_playlist, sha256_hex};
+pub use tools::{parse_playlist, sha256_hex, TsRemuxer};
 
 #[cfg(test)]
 mod tests;
