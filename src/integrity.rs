@@ -92,14 +92,14 @@ pub struct SegmentHashes {
 impl SegmentHashes {
     /// Parses either shape, skipping (and listing) malformed entries.
     pub fn from_json(text: &str) -> Result<Self, IntegrityError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| IntegrityError::Json(e.to_string()))?;
-        let serde_json::Value::Object(top) = value else {
+        let value = crate::json::parse(text).map_err(|e| IntegrityError::Json(e.to_string()))?;
+        let crate::json::Value::Object(top) = value else {
             return Err(IntegrityError::NotAnObject);
         };
         let mut map = SegmentHashes::default();
         for (file, entry) in top {
             match entry {
-                serde_json::Value::String(hex) => match parse_sha256_hex(&hex) {
+                crate::json::Value::String(hex) => match parse_sha256_hex(&hex) {
                     Some(digest) => {
                         map.files.insert(file, FileHashes::Whole(digest));
                     }
@@ -107,7 +107,7 @@ impl SegmentHashes {
                         map.malformed.push(MalformedEntry { file, range: None, reason: "hash is not 64 hex digits" })
                     }
                 },
-                serde_json::Value::Object(ranges) => {
+                crate::json::Value::Object(ranges) => {
                     let mut good = HashMap::new();
                     for (range, hex) in ranges {
                         let problem = match (parse_range_key(&range), hex.as_str().map(parse_sha256_hex)) {

@@ -14,9 +14,11 @@ pub mod codecs;
 pub mod engine;
 pub mod hls;
 pub mod integrity;
+pub mod json;
 pub mod p2p;
 pub mod peertube;
 pub mod remux;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
 pub mod uri;
 

@@ -4,13 +4,10 @@
 //! the whole WebVTT file. Browsers show WebVTT natively through `<track>`, so the
 //! player hands the page the file's URL instead of segmenting captions itself.
 
-use serde::Serialize;
-
 use crate::hls::{MasterPlaylist, MediaPlaylist, RenditionType};
 
 /// One caption track a master playlist offers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaptionTrack {
     pub name: String,
     /// BCP 47 language tag (`LANGUAGE`), when given.

@@ -6,8 +6,6 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::hls::ByteRange;
 
 /// Identifies one HTTP request the engine asked for.
@@ -24,8 +22,7 @@ pub type TrackerId = usize;
 
 /// A SourceBuffer. `Main` carries video (or muxed audio+video); `Audio` exists only
 /// when the stream has a separate audio rendition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Track {
     Main,
     Audio,
@@ -41,7 +38,7 @@ impl Track {
 }
 
 /// A time range in seconds, `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TimeRange {
     pub start: f64,
     pub end: f64,
@@ -60,7 +57,7 @@ pub struct Playhead {
 }
 
 /// The viewer's quality choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LevelChoice {
     /// Let the bandwidth estimate decide.
     Auto,
@@ -191,8 +188,7 @@ pub enum Output {
 }
 
 /// Where a segment's bytes came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Http,
     /// From a peer, over a data channel.
@@ -202,8 +198,7 @@ pub enum Source {
 }
 
 /// Why peer-to-peer cannot run for this viewer, whatever they choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum P2pUnavailable {
     /// The browser has no `RTCPeerConnection` (WebKitGTK, hardened browsers).
     NoWebrtc,
@@ -213,8 +208,7 @@ pub enum P2pUnavailable {
 }
 
 /// Why playback cannot go on, for the page to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// A playlist could not be parsed.
     Playlist,
@@ -230,8 +224,7 @@ pub enum ErrorKind {
 }
 
 /// Notifications for the JS API (`player.addEventListener(type, ...)`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The list of levels is known.
     Levels { levels: Vec<super::LevelInfo> },

@@ -2,12 +2,9 @@
 //! viewer plays decides how many live segments peers can share at all, since
 //! anything inside the high-demand window comes over HTTP.
 
-use serde::Deserialize;
-
 use super::Config;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LatencyMode {
     /// Five segments behind the edge (PeerTube's `liveSyncDurationCount` 5).
     #[default]
@@ -21,6 +18,16 @@ pub enum LatencyMode {
 }
 
 impl LatencyMode {
+    /// `"default"`, `"high"` or `"small"`.
+    pub fn parse(text: &str) -> Option<LatencyMode> {
+        match text {
+            "default" => Some(LatencyMode::Default),
+            "high" => Some(LatencyMode::High),
+            "small" => Some(LatencyMode::Small),
+            _ => None,
+        }
+    }
+
     /// Segments behind the live edge to start at.
     pub fn live_sync_segments(self) -> usize {
         match self {

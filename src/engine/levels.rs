@@ -1,14 +1,11 @@
 //! The quality ladder: video levels from the master playlist, and the separate
 //! audio rendition when there is one.
 
-use serde::Serialize;
-
 use crate::codecs::split_codecs;
 use crate::hls::{MasterPlaylist, MediaPlaylist, RenditionType};
 
 /// A level as the JS API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LevelInfo {
     pub index: usize,
     pub width: u32,

@@ -40,6 +40,7 @@ mod setup;
 mod store;
 pub mod swarm;
 mod track;
+mod to_json;
 mod verification;
 mod web_video;
 
@@ -47,8 +48,6 @@ use verification::{Hashes, HeldFrom, HeldSegment};
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-
-use serde::Serialize;
 
 pub use abr::{choose_level, BandwidthEstimate};
 pub use buffer::{buffered_ahead, buffered_end};
@@ -170,8 +169,7 @@ impl Default for Config {
 }
 
 /// Figures for `player.stats()`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stats {
     pub http_downloaded_bytes: u64,
     pub p2p_downloaded_bytes: u64,

@@ -32,6 +32,24 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary as JSON: the same names as the corpus reference (snake_case).
+    pub fn to_json(&self) -> crate::json::Value {
+        crate::json::Obj::new()
+            .field("kind", self.kind)
+            .field("variants", self.variants)
+            .field("media_renditions", self.media_renditions)
+            .field("segments", self.segments)
+            .field("total_duration", self.total_duration)
+            .field("target_duration", self.target_duration)
+            .field("media_sequence", self.media_sequence)
+            .field("endlist", self.endlist)
+            .field("byteranges", self.byteranges)
+            .field("has_map", self.has_map)
+            .field("iframe_variants", self.iframe_variants)
+            .field("parts", self.parts)
+            .build()
+    }
+
     pub fn of(playlist: &Playlist) -> Summary {
         match playlist {
             Playlist::Master(m) => Summary {

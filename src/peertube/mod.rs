@@ -16,7 +16,7 @@ pub mod video;
 pub mod views;
 
 pub use access::Credentials;
-pub use api::{ApiError, ServerConfig, VideoDetails};
+pub use api::VideoDetails;
 pub use versions::{instance_p2p, records_client_info, InstanceP2p};
 pub use video::{playable_video, websocket_trackers, PlayableVideo, Privacy, VideoError, WebVideo};
 pub use views::{client_info, start_position, ClientInfo, ViewReport, ViewReporter};

@@ -3,17 +3,15 @@
 //! MP4 files) otherwise and as the fallback, the `ws`/`wss` trackers only, the
 //! instance's mirrors, every URL absolute.
 
-use serde::Serialize;
-
 use super::api::{StreamingPlaylist, VideoDetails, VideoFile};
+use crate::json::{Obj, Value};
 use crate::uri;
 
 /// `VideoStreamingPlaylistType.HLS` in PeerTube's models.
 const HLS: u32 = 1;
 
 /// Who may see the video (`VideoPrivacy` 1–5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Privacy {
     Public,
     Unlisted,
@@ -26,6 +24,16 @@ pub enum Privacy {
 }
 
 impl Privacy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privacy::Public => "public",
+            Privacy::Unlisted => "unlisted",
+            Privacy::Private => "private",
+            Privacy::Internal => "internal",
+            Privacy::PasswordProtected => "password-protected",
+        }
+    }
+
     fn from_id(id: Option<i64>) -> Privacy {
         match id {
             Some(2) => Privacy::Unlisted,
@@ -43,8 +51,7 @@ impl Privacy {
 }
 
 /// One web video: a progressive MP4 at one resolution.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebVideo {
     pub url: String,
     /// The resolution's height (0: audio only).
@@ -56,8 +63,7 @@ pub struct WebVideo {
 }
 
 /// The video, ready for the player.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlayableVideo {
     pub uuid: Option<String>,
     pub short_uuid: Option<String>,
@@ -80,6 +86,42 @@ pub struct PlayableVideo {
     pub web_videos: Vec<WebVideo>,
     /// Where a logged-in viewer stopped (`userHistory.currentTime`).
     pub history_time: Option<f64>,
+}
+
+impl WebVideo {
+    pub fn to_json(&self) -> Value {
+        Obj::new()
+            .field("url", self.url.as_str())
+            .field("height", self.height)
+            .field("width", self.width)
+            .field("label", self.label.as_str())
+            .field("size", self.size)
+            .field("fps", self.fps)
+            .build()
+    }
+}
+
+impl PlayableVideo {
+    /// What `peertubeVideo()` gives the page (camelCase, as www/peertube.js reads it).
+    pub fn to_json(&self) -> Value {
+        Obj::new()
+            .field("uuid", self.uuid.clone())
+            .field("shortUuid", self.short_uuid.clone())
+            .field("title", self.title.as_str())
+            .field("isLive", self.is_live)
+            .field("duration", self.duration)
+            .field("pageUrl", self.page_url.as_str())
+            .field("embedUrl", self.embed_url.clone())
+            .field("poster", self.poster.clone())
+            .field("privacy", self.privacy.as_str())
+            .field("src", self.src.clone())
+            .field("segmentsSha256Url", self.segments_sha256_url.clone())
+            .field("mirrors", self.mirrors.clone())
+            .field("trackers", self.trackers.clone())
+            .field("webVideos", Value::Array(self.web_videos.iter().map(WebVideo::to_json).collect()))
+            .field("historyTime", self.history_time)
+            .build()
+    }
 }
 
 /// Why an answer cannot be played.
@@ -144,7 +186,7 @@ pub fn websocket_trackers(instance: &str, urls: &[String]) -> Vec<String> {
 ///
 /// ```
 /// use tubeswarm::peertube::{playable_video, VideoDetails};
-/// let video: VideoDetails = serde_json::from_str(r#"{
+/// let video = VideoDetails::from_json(&tubeswarm::json::parse(r#"{
 ///   "uuid": "9c9de5e8-0a1e-484a-b099-e80766180a6d", "name": "A video", "isLive": false,
 ///   "trackerUrls": ["https://video.example/tracker/announce", "wss://video.example/tracker/socket"],
 ///   "streamingPlaylists": [{"type": 1,
@@ -152,7 +194,7 @@ pub fn websocket_trackers(instance: &str, urls: &[String]) -> Vec<String> {
 ///     "segmentsSha256Url": "https://video.example/static/streaming-playlists/hls/9c9d/9c9d-segments-sha256.json",
 ///     "redundancies": [{"baseUrl": "https://mirror.example/hls/9c9d"}]}],
 ///   "files": []
-/// }"#).unwrap();
+/// }"#).unwrap()).unwrap();
 /// let v = playable_video(&video, "https://video.example").unwrap();
 /// assert_eq!(v.trackers, ["wss://video.example/tracker/socket"]);
 /// assert_eq!(v.mirrors, ["https://mirror.example/hls/9c9d"]);
@@ -194,7 +236,11 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> VideoDetails {
-        serde_json::from_str(json).unwrap()
+        VideoDetails::from_json(&crate::json::parse(json).unwrap()).unwrap()
+    }
+
+    fn read(json: &str) -> Result<VideoDetails, String> {
+        VideoDetails::from_json(&crate::json::parse(json).unwrap())
     }
 
     #[test]
@@ -272,9 +318,10 @@ mod tests {
 
     #[test]
     fn a_field_of_the_wrong_type_is_an_error_not_a_panic() {
-        assert!(serde_json::from_str::<VideoDetails>(r#"{"streamingPlaylists": "no"}"#).is_err());
-        assert!(serde_json::from_str::<VideoDetails>(r#"[1,2]"#).is_err());
+        assert_eq!(read(r#"{"streamingPlaylists": "no"}"#).unwrap_err(), "video.streamingPlaylists must be a list");
+        assert!(read(r#"[1,2]"#).is_err());
+        assert!(read(r#"{"files": [{"fileUrl": 3}]}"#).unwrap_err().contains("fileUrl"));
         // Unknown fields and nulls are fine.
-        assert!(serde_json::from_str::<VideoDetails>(r#"{"x": 1, "name": null, "files": []}"#).is_ok());
+        assert!(read(r#"{"x": 1, "name": null, "files": []}"#).is_ok());
     }
 }

@@ -13,19 +13,22 @@
 //! sends what comes out, and calls [`ViewReporter::tick`] at
 //! [`ViewReporter::next_timeout`].
 
-use serde::Serialize;
-
 /// Forward jumps shorter than this are playback, not a seek (PeerTube: 3 s).
 const SEEK_THRESHOLD_S: i64 = 3;
 
 /// One `POST /api/v1/videos/{id}/views` body, without the session fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewReport {
     /// Whole seconds, as PeerTube's validator requires an integer.
     pub current_time: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub view_event: Option<&'static str>,
+}
+
+impl ViewReport {
+    /// `{currentTime, viewEvent?}`.
+    pub fn to_json(&self) -> crate::json::Value {
+        crate::json::Obj::new().field("currentTime", self.current_time).some("viewEvent", self.view_event).build()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -234,15 +237,18 @@ mod tests {
 
 /// What PeerTube 7.2+ records of the viewer's software with each view (`client`,
 /// `device`, `operatingSystem`), from the user agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientInfo {
-    /// Left out when unknown, as PeerTube's player leaves it out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<&'static str>,
     pub device: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operating_system: Option<&'static str>,
+}
+
+impl ClientInfo {
+    /// `{client?, device, operatingSystem?}`: unknown names left out, as PeerTube's player leaves them.
+    pub fn to_json(&self) -> crate::json::Value {
+        crate::json::Obj::new().some("client", self.client).field("device", self.device).some("operatingSystem", self.operating_system).build()
+    }
 }
 
 /// The names ua-parser-js 2 (what PeerTube's player uses) gives the browsers and

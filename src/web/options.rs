@@ -1,12 +1,16 @@
-//! `Player.create` options, as the page writes them (camelCase JSON).
-
-use serde::Deserialize;
+//! `Player.create` options, as the page writes them (camelCase JSON), read with
+//! `crate::json` (no serde in the WebAssembly build: see json.rs). A field of the
+//! wrong type is an error naming it; unknown fields are ignored.
 
 use crate::engine::{Config, InfoHashVersion, LatencyMode, LevelChoice, P2pUnavailable, WebVideoSource};
+use crate::json::{Fields, Value};
+
+type Bad = String;
 use crate::peertube::Credentials;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+use super::rtc::IceServer;
+
+#[derive(Debug, Default)]
 pub struct PlayerOptions {
     pub src: Option<String>,
     /// Mirror base URLs (PeerTube's `redundancies[].baseUrl`).
@@ -24,7 +28,7 @@ pub struct PlayerOptions {
     pub trackers: Vec<String>,
     pub p2p: Option<bool>,
     pub upload: Option<bool>,
-    pub ice_servers: Vec<super::rtc::IceServer>,
+    pub ice_servers: Vec<IceServer>,
     pub swarm_id: Option<String>,
     pub max_peers: Option<usize>,
     /// Tests only: serve peers corrupted segments (see `Config::corrupt_uploads`).
@@ -58,14 +62,80 @@ pub struct PlayerOptions {
 }
 
 /// One entry of `webVideos`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct WebVideoOption {
     pub url: String,
     pub height: u32,
     pub width: Option<u32>,
     pub label: Option<String>,
     pub fps: Option<f64>,
+}
+
+impl PlayerOptions {
+    /// The options object as JSON (`JSON.stringify` of what the page passed).
+    pub fn from_json(v: &Value) -> Result<PlayerOptions, Bad> {
+        let f = Fields::new(v, "options")?;
+        let ice_servers = f
+            .objects("iceServers")?
+            .iter()
+            .map(|s| {
+                let s = Fields::new(s, "options.iceServers[]")?;
+                Ok(IceServer { urls: s.strings("urls")?, username: s.string("username")?, credential: s.string("credential")? })
+            })
+            .collect::<Result<Vec<_>, Bad>>()?;
+        let web_videos = f
+            .objects("webVideos")?
+            .iter()
+            .map(|w| {
+                let w = Fields::new(w, "options.webVideos[]")?;
+                Ok(WebVideoOption {
+                    url: w.string("url")?.unwrap_or_default(),
+                    height: w.whole("height")?.unwrap_or(0).min(u64::from(u32::MAX)) as u32,
+                    width: w.whole("width")?.map(|n| n.min(u64::from(u32::MAX)) as u32),
+                    label: w.string("label")?,
+                    fps: w.number("fps")?,
+                })
+            })
+            .collect::<Result<Vec<_>, Bad>>()?;
+        let latency_mode = match f.string("latencyMode")? {
+            None => LatencyMode::default(),
+            Some(m) => LatencyMode::parse(&m).ok_or_else(|| f.wrong("latencyMode", "\"default\", \"high\" or \"small\""))?,
+        };
+        let p2p_unavailable = match f.string("p2pUnavailable")? {
+            None => None,
+            Some(r) => Some(P2pUnavailable::parse(&r).ok_or_else(|| f.wrong("p2pUnavailable", "\"no-webrtc\" or \"older-instance-protocol\""))?),
+        };
+        Ok(PlayerOptions {
+            src: f.string("src")?,
+            mirrors: f.strings("mirrors")?,
+            forward_buffer: f.number("forwardBuffer")?,
+            back_buffer: f.number("backBuffer")?,
+            start_level: f.number("startLevel")?.map(|n| n as i64),
+            start_time: f.number("startTime")?,
+            request_timeout: f.whole("requestTimeout")?,
+            max_retries: f.whole("maxRetries")?.map(|n| n.min(u64::from(u32::MAX)) as u32),
+            segments_sha256_url: f.string("segmentsSha256Url")?,
+            trackers: f.strings("trackers")?,
+            p2p: f.boolean("p2p")?,
+            upload: f.boolean("upload")?,
+            ice_servers,
+            swarm_id: f.string("swarmId")?,
+            max_peers: f.whole("maxPeers")?.map(|n| n as usize),
+            test_corrupt_uploads: f.boolean("testCorruptUploads")?.unwrap_or(false),
+            upload_limit: f.whole("uploadLimit")?,
+            store_bytes: f.whole("storeBytes")?,
+            p2p_without_hashes: f.boolean("p2pWithoutHashes")?.unwrap_or(false),
+            info_hash_version: f.string("infoHashVersion")?,
+            latency_mode,
+            loader_mode: f.boolean("loaderMode")?.unwrap_or(false),
+            p2p_unavailable,
+            web_videos,
+            video_password: f.string("videoPassword")?,
+            auth_token: f.string("authToken")?,
+            video_file_token: f.string("videoFileToken")?,
+            credentials_origin: f.string("credentialsOrigin")?,
+        })
+    }
 }
 
 /// `src` names a plain MP4 (a web video), not a playlist.

@@ -1,8 +1,10 @@
 //! PeerTube mode's decisions for `www/peertube.js`: the page fetches the
 //! instance's answers and hands them here (see `crate::peertube`).
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+use super::convert::{from_js, to_js};
+use crate::json::Obj;
 
 use crate::engine::P2pUnavailable;
 use crate::peertube::{instance_p2p, playable_video, InstanceP2p, VideoDetails};
@@ -18,33 +20,22 @@ fn js_error(message: impl std::fmt::Display) -> JsValue {
 /// answer is not a video or has nothing to play.
 #[wasm_bindgen(js_name = peertubeVideo)]
 pub fn peertube_video(answer: JsValue, instance: &str) -> Result<JsValue, JsValue> {
-    // serde reads a struct from an array too (field by field): only an object is a video.
-    if !answer.is_object() || js_sys::Array::is_array(&answer) {
-        return Err(js_error("the instance's answer is not a PeerTube video (not a JSON object)"));
-    }
-    let details: VideoDetails = serde_wasm_bindgen::from_value(answer).map_err(|e| js_error(format!("the instance's answer is not a PeerTube video ({e})")))?;
+    let not_a_video = |e: String| js_error(format!("the instance's answer is not a PeerTube video ({e})"));
+    let details = from_js(&answer).and_then(|v| VideoDetails::from_json(&v)).map_err(not_a_video)?;
     let video = playable_video(&details, instance).map_err(js_error)?;
-    video.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+    Ok(to_js(&video.to_json()))
 }
 
 /// The instance's peer protocol from its `serverVersion` (`GET /api/v1/config`;
 /// `undefined` when that failed): `{infoHashVersion: "2.2"}`, or
 /// `{p2pUnavailable: "older-instance-protocol"}` for PeerTube before 7.1.
 #[wasm_bindgen(js_name = peertubeP2p)]
-pub fn peertube_p2p(server_version: Option<String>) -> Result<JsValue, JsValue> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Answer {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        info_hash_version: Option<&'static str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        p2p_unavailable: Option<P2pUnavailable>,
-    }
+pub fn peertube_p2p(server_version: Option<String>) -> JsValue {
     let answer = match instance_p2p(server_version.as_deref()) {
-        InstanceP2p::Swarm(version) => Answer { info_hash_version: Some(version.as_str()), p2p_unavailable: None },
-        InstanceP2p::OlderProtocol => Answer { info_hash_version: None, p2p_unavailable: Some(P2pUnavailable::OlderInstanceProtocol) },
+        InstanceP2p::Swarm(version) => Obj::new().field("infoHashVersion", version.as_str()),
+        InstanceP2p::OlderProtocol => Obj::new().field("p2pUnavailable", P2pUnavailable::OlderInstanceProtocol.as_str()),
     };
-    answer.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+    to_js(&answer.build())
 }
 
 /// When to report views to the instance (see `crate::peertube::views`): the page
@@ -79,18 +70,18 @@ impl JsViewReporter {
 }
 
 fn report(r: Option<crate::peertube::ViewReport>) -> JsValue {
-    r.and_then(|r| r.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()).unwrap_or(JsValue::UNDEFINED)
+    r.map_or(JsValue::UNDEFINED, |r| to_js(&r.to_json()))
 }
 
 /// `{client, device, operatingSystem}` of a user agent, named as PeerTube's
 /// player (ua-parser-js) names them; `undefined` for an instance older than 7.2
 /// (which does not record them).
 #[wasm_bindgen(js_name = peertubeClientInfo)]
-pub fn peertube_client_info(user_agent: &str, server_version: Option<String>) -> Result<JsValue, JsValue> {
+pub fn peertube_client_info(user_agent: &str, server_version: Option<String>) -> JsValue {
     if !crate::peertube::records_client_info(server_version.as_deref()) {
-        return Ok(JsValue::UNDEFINED);
+        return JsValue::UNDEFINED;
     }
-    crate::peertube::client_info(user_agent).serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+    to_js(&crate::peertube::client_info(user_agent).to_json())
 }
 
 /// Where a VOD starts: the URL's `start`, else the position this browser kept,

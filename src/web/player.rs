@@ -5,7 +5,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, CustomEvent, CustomEventInit, EventTarget, HtmlVideoElement};
@@ -16,7 +15,7 @@ use super::mse::{BufferCallbacks, Mse};
 use super::options::PlayerOptions;
 use super::rtc::Rtc;
 use super::tracker_socket::{Report, TrackerSockets};
-use crate::engine::{webvtt_urls, CaptionTrack, Engine, Event, Input, LoadId, Output, Playhead, RequestId};
+use crate::engine::{webvtt_urls, Engine, Event, Input, LoadId, Output, Playhead, RequestId};
 use crate::peertube::Credentials;
 
 /// Milliseconds on the page's monotonic clock: the engine's `now`.
@@ -87,9 +86,7 @@ fn dispatch(rc: &Shared, events: Vec<(String, JsValue)>) {
     }
 }
 
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
-}
+use super::convert::{from_js, to_js};
 
 impl Driver {
     /// Carry out the engine's outputs; returns the page events to dispatch.
@@ -277,9 +274,7 @@ fn buffer_callbacks(weak: &Weak<RefCell<Driver>>, track: crate::engine::Track) -
 /// The page event for an engine event: its kebab-case type, and the event itself
 /// (camelCase fields) as `detail`.
 fn page_event(e: &Event) -> (String, JsValue) {
-    let detail = to_js(e);
-    let kind = js_sys::Reflect::get(&detail, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_else(|| "event".into());
-    (kind, detail)
+    (e.kind().to_string(), to_js(&e.to_json()))
 }
 
 /// A tubeswarm player attached to a `<video>` element.
@@ -309,7 +304,7 @@ impl Player {
     /// `loaderMode: true` to let another player own `video` and call `load()`.
     pub async fn create(video: HtmlVideoElement, #[wasm_bindgen(unchecked_param_type = "PlayerOptions")] options: JsValue) -> Result<Player, JsValue> {
         let options: PlayerOptions =
-            serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;
+            from_js(&options).and_then(|v| PlayerOptions::from_json(&v)).map_err(|e| JsValue::from_str(&format!("tubeswarm: bad options: {e}")))?;
         let config = options.to_config();
         // A playlist, or web videos alone (then `src` may be left out).
         let src = options.playlist_src().or_else(|| (!config.web_videos.is_empty()).then(String::new));
@@ -354,7 +349,7 @@ impl Player {
     /// The quality levels: `[{index, width, height, bandwidth, codecs, label, audioOnly}]`.
     #[wasm_bindgen(unchecked_return_type = "LevelInfo[]")]
     pub fn levels(&self) -> JsValue {
-        to_js(&self.driver.borrow().engine.levels())
+        to_js(&crate::json::Value::Array(self.driver.borrow().engine.levels().iter().map(|l| l.to_json()).collect()))
     }
 
     /// Loader mode (`loaderMode: true`): the segment at `url` (bytes
@@ -407,9 +402,9 @@ impl Player {
         for track in tracks {
             let headers = self.driver.borrow().credentials.headers(&track.playlist_url);
             let urls = caption_files(&track.playlist_url, &headers).await?;
-            list.push(CaptionFiles { url: urls.first().cloned(), urls, track });
+            list.push(track.to_json().field("url", urls.first().cloned()).field("urls", urls).build());
         }
-        Ok(to_js(&list))
+        Ok(to_js(&crate::json::Value::Array(list)))
     }
 
     /// Choose a level by index; -1 returns to automatic choice. The "Audio only"
@@ -431,7 +426,7 @@ impl Player {
     /// `{httpDownloadedBytes, p2pDownloadedBytes, p2pUploadedBytes, peers, ...}`.
     #[wasm_bindgen(unchecked_return_type = "PlayerStats")]
     pub fn stats(&self) -> JsValue {
-        to_js(&self.driver.borrow().engine.stats())
+        to_js(&self.driver.borrow().engine.stats().to_json())
     }
 
     #[wasm_bindgen(js_name = addEventListener)]
@@ -496,16 +491,6 @@ impl Player {
             d.video.load();
         }
     }
-}
-
-/// A caption track and its WebVTT files, as `captions()` gives them.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CaptionFiles {
-    #[serde(flatten)]
-    track: CaptionTrack,
-    url: Option<String>,
-    urls: Vec<String>,
 }
 
 /// The WebVTT files of one caption playlist.

@@ -22,7 +22,6 @@ use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
 use js_sys::{Array, ArrayBuffer, Function, Promise, Uint8Array};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -42,23 +41,13 @@ pub const CONNECT_TIMEOUT_MS: i32 = 30_000;
 /// `bufferedAmountLowThreshold`: `PeerWritable` when the send buffer falls to it.
 pub const LOW_WATER_MARK: u32 = 256 * 1024;
 
-/// One ICE server, written as JS writes an `RTCIceServer`:
-/// `{urls: "stun:…" | ["turn:…", …], username?, credential?}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// One ICE server, as JS writes an `RTCIceServer`
+/// (`{urls: "stun:…" | ["turn:…", …], username?, credential?}`; see options.rs).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IceServer {
-    pub urls: IceUrls,
-    #[serde(default)]
+    pub urls: Vec<String>,
     pub username: Option<String>,
-    #[serde(default)]
     pub credential: Option<String>,
-}
-
-/// `RTCIceServer.urls`: one URL or several.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum IceUrls {
-    One(String),
-    Many(Vec<String>),
 }
 
 /// A JS event handler (or timer callback), kept alive as long as it is registered.
@@ -468,10 +457,7 @@ fn configuration(servers: &[IceServer]) -> RtcConfiguration {
     let list = Array::new();
     for s in servers {
         let server = RtcIceServer::new();
-        let urls: Array = match &s.urls {
-            IceUrls::One(u) => std::slice::from_ref(u).iter().map(JsValue::from).collect(),
-            IceUrls::Many(us) => us.iter().map(JsValue::from).collect(),
-        };
+        let urls: Array = s.urls.iter().map(JsValue::from).collect();
         server.set_urls(&urls);
         if let Some(u) = &s.username {
             server.set_username(u);

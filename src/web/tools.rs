@@ -17,7 +17,7 @@ use crate::hls::{parse_playlist as parse, Summary};
 #[wasm_bindgen(js_name = parsePlaylist, unchecked_return_type = "PlaylistSummary")]
 pub fn parse_playlist(text: &str, url: &str) -> Result<JsValue, JsValue> {
     let playlist = parse(text, url).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    serde_wasm_bindgen::to_value(&Summary::of(&playlist)).map_err(|e| JsValue::from_str(&e.to_string()))
+    Ok(super::convert::to_js(&Summary::of(&playlist).to_json()))
 }
 
 /// The SHA-256 of `bytes` as lowercase hex: the check every segment passes

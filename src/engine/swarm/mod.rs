@@ -653,8 +653,7 @@ impl Swarm {
 }
 
 /// Figures of one connected peer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PeerStats {
     pub peer_id: String,
     pub downloaded_bytes: u64,

@@ -2,7 +2,7 @@
 //! p2p-media-loader speak them: JSON text frames whose binary ids are strings of
 //! 20 characters in U+0000–U+00FF.
 
-use serde_json::{json, Value};
+use crate::json::{Obj, Value};
 
 /// One offer of an announce: an id and a complete (non-trickle) SDP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,35 +13,48 @@ pub struct Offer {
 
 /// The announce a peer sends when it starts and every `interval` after.
 pub fn announce(info_hash: &str, peer_id: &str, numwant: usize, offers: &[Offer], started: bool) -> String {
-    let offers: Vec<Value> =
-        offers.iter().map(|o| json!({"offer": {"type": "offer", "sdp": o.sdp}, "offer_id": o.offer_id})).collect();
-    let mut v = json!({
-        "action": "announce",
-        "info_hash": info_hash,
-        "peer_id": peer_id,
-        "numwant": numwant,
-        "uploaded": 0,
-        "downloaded": 0,
-        "offers": offers,
-    });
-    if started {
-        v["event"] = "started".into();
-    }
-    v.to_string()
+    let offers: Vec<Value> = offers
+        .iter()
+        .map(|o| Obj::new().field("offer", Obj::new().field("type", "offer").field("sdp", o.sdp.as_str())).field("offer_id", o.offer_id.as_str()).build())
+        .collect();
+    Obj::new()
+        .field("action", "announce")
+        .field("info_hash", info_hash)
+        .field("peer_id", peer_id)
+        .field("numwant", numwant)
+        .field("uploaded", 0u64)
+        .field("downloaded", 0u64)
+        .field("offers", offers)
+        .some("event", started.then_some("started"))
+        .build()
+        .to_json()
 }
 
 /// Leaving the swarm (sent on destroy, so the tracker stops handing us out).
 pub fn stopped(info_hash: &str, peer_id: &str) -> String {
-    json!({"action": "announce", "info_hash": info_hash, "peer_id": peer_id, "event": "stopped",
-           "numwant": 0, "uploaded": 0, "downloaded": 0})
-    .to_string()
+    Obj::new()
+        .field("action", "announce")
+        .field("info_hash", info_hash)
+        .field("peer_id", peer_id)
+        .field("event", "stopped")
+        .field("numwant", 0u64)
+        .field("uploaded", 0u64)
+        .field("downloaded", 0u64)
+        .build()
+        .to_json()
 }
 
 /// The answer to a relayed offer.
 pub fn answer(info_hash: &str, peer_id: &str, to_peer_id: &str, offer_id: &str, sdp: &str) -> String {
-    json!({"action": "announce", "info_hash": info_hash, "peer_id": peer_id, "to_peer_id": to_peer_id,
-           "answer": {"type": "answer", "sdp": sdp}, "offer_id": offer_id})
-    .to_string()
+    Obj::new()
+        .field("action", "announce")
+        .field("info_hash", info_hash)
+        .field("peer_id", peer_id)
+        .field("to_peer_id", to_peer_id)
+        .field("answer", Obj::new().field("type", "answer").field("sdp", sdp))
+        .field("offer_id", offer_id)
+        .build()
+        .to_json()
 }
 
 /// What a tracker told us.
@@ -61,7 +74,7 @@ pub enum TrackerEvent {
 /// ourselves, or not something we act on (scrape replies, unknown actions).
 /// Malformed frames are `Failure`s, never panics.
 pub fn parse(text: &str, info_hash: &str, own_peer_id: &str) -> Option<TrackerEvent> {
-    let v: Value = match serde_json::from_str(text) {
+    let v: Value = match crate::json::parse(text) {
         Ok(v) => v,
         Err(e) => return Some(TrackerEvent::Failure { reason: format!("tracker sent invalid JSON: {e}") }),
     };
@@ -113,7 +126,7 @@ mod tests {
     fn announce_has_what_trackers_require() {
         let offers = [Offer { offer_id: "\u{0}\u{ff}abcdefghijklmnopqr".into(), sdp: "v=0\r\n".into() }];
         let text = announce(HASH, ME, 5, &offers, true);
-        let v: Value = serde_json::from_str(&text).unwrap();
+        let v = crate::json::parse(&text).unwrap();
         assert_eq!(v["action"], "announce");
         assert_eq!(v["event"], "started");
         assert_eq!(v["offers"][0]["offer"]["type"], "offer");
@@ -121,7 +134,7 @@ mod tests {
         // Binary characters travel as 2-byte UTF-8 and come back the same.
         assert!(text.contains('\u{ff}'));
         let again = announce(HASH, ME, 5, &offers, false);
-        assert!(serde_json::from_str::<Value>(&again).unwrap().get("event").is_none());
+        assert!(crate::json::parse(&again).unwrap().get("event").is_none());
     }
 
     #[test]
