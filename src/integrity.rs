@@ -186,10 +186,19 @@ impl SegmentHashes {
 
     /// Checks a segment's bytes against the map.
     pub fn verify(&self, url: &str, range: Option<ByteRange>, bytes: &[u8]) -> Verdict {
+        if self.expected(url, range).is_none() {
+            return Verdict::Unknown;
+        }
+        self.verdict(url, range, &sha256(bytes))
+    }
+
+    /// Checks a segment whose SHA-256 is `actual` (hashed elsewhere, e.g. by the
+    /// browser's WebCrypto) against the map.
+    pub fn verdict(&self, url: &str, range: Option<ByteRange>, actual: &Sha256Digest) -> Verdict {
         let Some(expected) = self.expected(url, range) else {
             return Verdict::Unknown;
         };
-        let actual = sha256(bytes);
+        let actual = *actual;
         if actual == *expected {
             Verdict::Valid
         } else {

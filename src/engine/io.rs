@@ -17,6 +17,9 @@ pub type ConnId = u64;
 /// Identifies one segment load asked for by another player (loader mode).
 pub type LoadId = u64;
 
+/// Identifies one hashing the engine asked the host for.
+pub type HashId = u64;
+
 /// Identifies one tracker (its index in the configured tracker URLs).
 pub type TrackerId = usize;
 
@@ -94,6 +97,8 @@ pub enum Input {
     SetPeerToPeer { p2p: bool, upload: bool },
     /// The time asked for by `next_timeout` has come.
     Tick,
+    /// The SHA-256 asked for by `Output::Hash`.
+    Hashed { id: HashId, digest: [u8; 32] },
 
     // ----- loader mode (`Config::loader_mode`: another player owns the media) -----
     /// The other player wants the segment at `url` (`range`: its bytes in that
@@ -149,6 +154,10 @@ pub enum Output {
     EndOfStream,
     /// Move the media element to this time.
     Seek { time: f64 },
+    /// Compute the SHA-256 of `data` (`Config::host_hashes`: the browser's
+    /// WebCrypto, off the main thread) and answer `Input::Hashed`. Nothing of the
+    /// bytes is used before the answer.
+    Hash { id: HashId, data: Arc<[u8]> },
     /// Drop the MediaSource, if any, and let the element play this file itself
     /// (a web video), from `time` when given; its paused state and rate stay.
     PlayFile { url: String, time: Option<f64> },

@@ -41,10 +41,10 @@ mod store;
 pub mod swarm;
 mod track;
 mod to_json;
-mod verification;
+pub(crate) mod verification;
 mod web_video;
 
-use verification::{Hashes, HeldFrom, HeldSegment};
+use verification::{Hashes, HeldSegment};
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -132,6 +132,9 @@ pub struct Config {
     /// Web videos (plain MP4 files, PeerTube's `files[]`): played when there is no
     /// playlist URL, and when HLS fails for good.
     pub web_videos: Vec<WebVideoSource>,
+    /// Segment hashes are computed by the host (`Output::Hash`, the browser's
+    /// WebCrypto) rather than here with `sha2` (native tools and tests).
+    pub host_hashes: bool,
 }
 
 impl Default for Config {
@@ -164,6 +167,7 @@ impl Default for Config {
             loader_mode: false,
             p2p_unavailable: None,
             web_videos: Vec::new(),
+            host_hashes: false,
         }
     }
 }
@@ -268,6 +272,9 @@ pub struct Engine {
     web_video: Option<usize>,
     /// Web videos only: when to start them (the first tick).
     web_video_start_at: Option<u64>,
+    /// Segments being hashed by the host, by hashing id.
+    checking: HashMap<HashId, verification::Checking>,
+    next_hash_id: HashId,
     /// The MediaSource appends in "sequence" mode (set up for a live): every
     /// media append carries its timestampOffset, even once the live has ended.
     sequence_mode: bool,
@@ -318,6 +325,8 @@ impl Engine {
             web_video: None,
             web_video_start_at: None,
             sequence_mode: false,
+            checking: HashMap::new(),
+            next_hash_id: 1,
             stats: Stats {
                 http_downloaded_bytes: 0,
                 p2p_downloaded_bytes: 0,
@@ -471,6 +480,7 @@ impl Engine {
             Input::SetLevel(choice) => self.on_set_level(now_ms, choice),
             Input::SetPeerToPeer { p2p, upload } => self.on_set_p2p(now_ms, p2p, upload),
             Input::Tick => self.on_tick(now_ms),
+            Input::Hashed { id, digest } => self.on_hashed(now_ms, id, digest),
             Input::Load { id, url, range, start } => self.on_load(now_ms, id, url, range, start),
             Input::CancelLoad { id } => self.on_cancel_load(id),
             p2p @ (Input::TrackerOpen { .. }
@@ -534,7 +544,7 @@ impl Engine {
         self.retry_or_give_up(now_ms, req, status, reason);
     }
 
-    fn retry_or_give_up(&mut self, now_ms: u64, req: Request, status: Option<u16>, reason: String) {
+    pub(super) fn retry_or_give_up(&mut self, now_ms: u64, req: Request, status: Option<u16>, reason: String) {
         let refresh = matches!(req.purpose, Purpose::LevelPlaylist { .. } | Purpose::AudioPlaylist);
         if refresh && self.stats.live && playlists::means_live_ended(status) {
             return self.live_gone(now_ms);
@@ -635,7 +645,7 @@ impl Engine {
             }
             Purpose::Segment { track, level, segment } => {
                 self.bandwidth.sample(body.len() as u64, now_ms.saturating_sub(req.started_ms));
-                self.on_segment(now_ms, req, track, level, &segment, body);
+                self.check(now_ms, track, *segment, body, verification::Arrival::Http { req, level });
             }
         }
     }
@@ -665,7 +675,7 @@ impl Engine {
             let t = &self.tracks[i];
             // One download per track at a time, and no more than an init and a
             // segment waiting to be appended.
-            if t.in_flight.is_some() || t.peer_fetch.is_some() || t.held_for_map.is_some() || t.held_for_quota || t.unconfirmed.len() > 2 || self.requests.http_in_flight_for(track) {
+            if t.in_flight.is_some() || t.peer_fetch.is_some() || t.checking.is_some() || t.held_for_map.is_some() || t.held_for_quota || t.unconfirmed.len() > 2 || self.requests.http_in_flight_for(track) {
                 return;
             }
         }
@@ -749,37 +759,10 @@ impl Engine {
         self.announce_to_peers(track);
     }
 
-    fn on_segment(&mut self, now_ms: u64, req: Request, track: Track, level: Option<usize>, segment: &Segment, body: Arc<[u8]>) {
-        if self.phase != Phase::Playing || self.track_mut(track).is_none() {
-            return;
-        }
-        let verified = match self.verify(segment, &body) {
-            Verdict::Valid => true,
-            Verdict::Unknown if self.map_may_catch_up(segment) => {
-                // PeerTube rewrites a live map as segments appear, so it lags the
-                // playlist: hold the segment and ask for the map again.
-                let held = HeldSegment { from: HeldFrom::Http(req), level, segment: segment.clone(), body };
-                if let Some(t) = self.track_mut(track) {
-                    t.held_for_map = Some(held);
-                }
-                return self.refetch_hashes(now_ms);
-            }
-            Verdict::Unknown => false,
-            Verdict::Mismatch { expected, actual } => {
-                // Never appended, stored or shared: fetch it again from another source.
-                self.stats.integrity_failures += 1;
-                let (expected, actual) = (to_hex(&expected), to_hex(&actual));
-                self.emit(Event::IntegrityFailure { url: req.url.clone(), base: req.base.clone(), expected, actual });
-                return self.retry_or_give_up(now_ms, req, None, "SHA-256 mismatch".into());
-            }
-        };
-        self.accept_segment(now_ms, track, level, segment, body, Source::Http, req.url, verified);
-    }
-
     /// Append a segment that passed (or could not be given) the hash check, keep
     /// it for peers when verified, and go on.
     #[allow(clippy::too_many_arguments)]
-    fn accept_segment(
+    pub(super) fn accept_segment(
         &mut self,
         now_ms: u64,
         track: Track,

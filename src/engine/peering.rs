@@ -15,12 +15,11 @@
 
 use std::sync::Arc;
 
-use super::io::{ConnId, Event, Input, Output, Source, Track};
+use super::io::{ConnId, Event, Input, Output, Track};
 use super::swarm::{Swarm, SwarmConfig, SwarmEvent};
 use super::store::StreamKey;
 use super::{Engine, Hashes, Phase};
 use crate::hls::Segment;
-use crate::integrity::{to_hex, Verdict};
 use super::naming::SwarmNaming;
 use crate::p2p::{generate_peer_id, swarm_id_from_url};
 
@@ -216,51 +215,20 @@ impl Engine {
         };
         let fetch = self.tracks[i].peer_fetch.take().expect("found");
         let track = self.tracks[i].track;
-        self.on_peer_bytes(now_ms, track, conn, &fetch.segment, bytes, true);
+        self.check(now_ms, track, fetch.segment, bytes, super::verification::Arrival::Peer { conn, may_hold: true });
     }
 
-    /// A segment a peer sent: appended and shared when its hash matches; held for
-    /// a fresher map when a live map does not list it yet (`may_hold`); otherwise
-    /// never used, and the peer is dropped if the bytes are wrong.
-    pub(super) fn on_peer_bytes(&mut self, now_ms: u64, track: Track, conn: ConnId, segment: &Segment, bytes: Arc<[u8]>, may_hold: bool) {
-        if self.track_mut(track).is_none() {
-            return;
+    /// Bytes from `conn` were wrong: tell the page, drop the peer for good, go on.
+    pub(super) fn reject_peer(&mut self, now_ms: u64, track: Track, conn: ConnId, segment: &Segment, expected: String, actual: String) {
+        let peer = self.swarm_of(track).and_then(|s| s.peers.get(&conn)).and_then(|p| p.peer_id.clone()).unwrap_or_default();
+        self.emit(Event::IntegrityFailure { url: segment.resource.url.clone(), base: format!("peer:{peer}"), expected, actual });
+        let mut out = Vec::new();
+        if let Some(s) = self.swarm_of_mut(track) {
+            s.ban(conn, &mut out);
+            let _ = s.take_events();
         }
-        match self.verify(segment, &bytes) {
-            Verdict::Valid => {}
-            Verdict::Unknown if self.config.p2p_without_hashes => {}
-            Verdict::Unknown if may_hold && self.map_may_catch_up(segment) => {
-                // The live map lags the playlist: wait for it, as for HTTP.
-                let level = (track == Track::Main).then_some(self.level);
-                let held = super::HeldSegment { from: super::HeldFrom::Peer { conn }, level, segment: segment.clone(), body: bytes };
-                if let Some(t) = self.track_mut(track) {
-                    t.held_for_map = Some(held);
-                }
-                return self.refetch_hashes(now_ms);
-            }
-            Verdict::Unknown => {
-                // Still unlisted when needed: not played (it cannot be checked),
-                // and the peer did nothing wrong; HTTP serves it.
-                return self.schedule(now_ms);
-            }
-            Verdict::Mismatch { expected, actual } => {
-                // Never appended, stored or shared; the peer is dropped and avoided.
-                self.stats.integrity_failures += 1;
-                let peer = self.swarm_of(track).and_then(|s| s.peers.get(&conn)).and_then(|p| p.peer_id.clone()).unwrap_or_default();
-                let (expected, actual) = (to_hex(&expected), to_hex(&actual));
-                self.emit(Event::IntegrityFailure { url: segment.resource.url.clone(), base: format!("peer:{peer}"), expected, actual });
-                let mut out = Vec::new();
-                if let Some(s) = self.swarm_of_mut(track) {
-                    s.ban(conn, &mut out);
-                    let _ = s.take_events();
-                }
-                self.outputs.extend(out);
-                return self.schedule(now_ms);
-            }
-        }
-        self.stats.p2p_downloaded_bytes += bytes.len() as u64;
-        let level = (track == Track::Main).then_some(self.level);
-        self.accept_segment(now_ms, track, level, segment, bytes, Source::P2p, format!("peer:{conn}"), true);
+        self.outputs.extend(out);
+        self.schedule(now_ms);
     }
 
     /// Keep a verified segment for sharing and tell the peers.

@@ -47,6 +47,8 @@ struct Sim {
     seeks: Vec<f64>,
     seekable: Option<(f64, f64)>,
     last_playhead_report: u64,
+    /// `Output::Hash` seen (host hashing).
+    hashes_asked: usize,
 }
 
 impl Sim {
@@ -78,6 +80,7 @@ impl Sim {
             seeks: Vec::new(),
             seekable: None,
             last_playhead_report: 0,
+            hashes_asked: 0,
         }
     }
 
@@ -106,8 +109,18 @@ impl Sim {
     }
 
     fn carry_out(&mut self) {
-        while let Some(out) = self.engine.poll() {
+        // The host's hashing (Config::host_hashes) answers once the outputs are done.
+        let mut hashed = Vec::new();
+        while let Some(out) = self.engine.poll().or_else(|| {
+            let (id, digest) = hashed.pop()?;
+            self.engine.handle(self.now, Input::Hashed { id, digest });
+            self.engine.poll()
+        }) {
             match out {
+                Output::Hash { id, data } => {
+                    self.hashes_asked += 1;
+                    hashed.push((id, crate::integrity::sha256(&data)));
+                }
                 Output::Fetch { id, url, range } => {
                     self.fetched.push(url.clone());
                     let result = self.respond(&url, range);
@@ -540,6 +553,28 @@ fn a_viewer_who_falls_out_of_the_live_window_rejoins_it() {
 fn hashed_vod(mirrors: Vec<String>) -> Sim {
     let config = Config { segment_hashes_url: Some(format!("{ORIGIN}segments-sha256.json")), mirrors, ..Config::default() };
     vod_sim(config)
+}
+
+/// The same, with the hashing done by the host (as WebCrypto in the browser).
+fn host_hashed_vod(mirrors: Vec<String>) -> Sim {
+    let config = Config { segment_hashes_url: Some(format!("{ORIGIN}segments-sha256.json")), mirrors, host_hashes: true, ..Config::default() };
+    vod_sim(config)
+}
+
+#[test]
+fn with_the_host_hashing_nothing_is_appended_before_its_digest_and_a_poisoned_copy_is_refused() {
+    // Hashing asked for, answered, then appended: never an append of bytes whose
+    // digest has not come back, and the poisoning mirror caught as before.
+    let mut sim = host_hashed_vod(vec!["http://mirror.test/poison/".into()]);
+    sim.run(20_000);
+    assert!(sim.fatal_error().is_none(), "{:?}", sim.events);
+    assert!(sim.time > 15.0, "plays on: {}", sim.time);
+    let failures = sim.events.iter().filter(|e| matches!(e, Event::IntegrityFailure { base, .. } if base.contains("/poison/"))).count();
+    assert!(failures >= 1);
+    let stats = sim.engine.stats();
+    let appended = sim.appended.iter().filter(|(_, s)| s != "init").count() as u64;
+    assert_eq!(stats.segments_verified, appended, "every appended segment hashed and matched");
+    assert!(sim.hashes_asked as u64 >= appended + failures as u64, "the host hashed each: {}", sim.hashes_asked);
 }
 
 #[test]

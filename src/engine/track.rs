@@ -46,6 +46,8 @@ pub struct TrackState {
     pub in_flight: Option<RequestId>,
     /// The segment being fetched from a peer for this track.
     pub peer_fetch: Option<super::peering::PeerFetch>,
+    /// A segment of this track whose bytes the host is hashing.
+    pub checking: Option<super::HashId>,
     /// A live segment that arrived before the (lagging) hash map listed it,
     /// waiting for a fresher map.
     pub held_for_map: Option<super::HeldSegment>,
@@ -74,6 +76,7 @@ impl TrackState {
             last_appended: None,
             in_flight: None,
             peer_fetch: None,
+            checking: None,
             held_for_map: None,
             unconfirmed: VecDeque::new(),
             removing: false,

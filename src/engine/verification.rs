@@ -1,24 +1,42 @@
 //! Checking every segment against the segments-sha256 map before it is used,
 //! including the lagging map of a live stream.
+//!
+//! A segment's bytes are hashed first, here (`sha2`, native tools and tests) or
+//! by the host when `Config::host_hashes` (the browser's WebCrypto, off the main
+//! thread: `Output::Hash`, answered by `Input::Hashed`); meanwhile the bytes wait
+//! here and the track loads nothing else. The verdict, from the digest and the
+//! map, then decides as before: appended and shared, held for a lagging live
+//! map, or thrown away and fetched elsewhere.
 
 use super::*;
+use crate::integrity::{sha256, Sha256Digest};
 
-/// A live segment waiting for the hash map to list it.
+/// Where a segment came from (what a verdict does with it).
 #[derive(Debug, Clone)]
-pub(crate) struct HeldSegment {
-    pub(super) from: HeldFrom,
-    pub(super) level: Option<usize>,
-    pub(super) segment: Segment,
-    pub(super) body: Arc<[u8]>,
+pub(crate) enum Arrival {
+    /// Over HTTP: played unverified if a live map stays silent until it is needed.
+    Http { req: Request, level: Option<usize> },
+    /// From a peer: never played unverified (HTTP serves it instead); `may_hold`:
+    /// it may wait for a lagging live map.
+    Peer { conn: ConnId, may_hold: bool },
 }
 
-/// Where a held segment came from (what to do if it never shows in the map).
+/// A segment whose bytes the host is hashing.
 #[derive(Debug, Clone)]
-pub(crate) enum HeldFrom {
-    /// Over HTTP: played unverified if the map is still silent when it is needed.
-    Http(Request),
-    /// From a peer: never played unverified; HTTP serves it instead.
-    Peer { conn: ConnId },
+pub(crate) struct Checking {
+    track: Track,
+    segment: Segment,
+    body: Arc<[u8]>,
+    arrival: Arrival,
+}
+
+/// A live segment waiting for the hash map to list it (its digest kept).
+#[derive(Debug, Clone)]
+pub(crate) struct HeldSegment {
+    pub(super) from: Arrival,
+    pub(super) segment: Segment,
+    pub(super) body: Arc<[u8]>,
+    pub(super) digest: Sha256Digest,
 }
 
 /// How often a lagging live hash map is fetched again while a segment waits.
@@ -69,11 +87,110 @@ impl Engine {
         self.schedule(now_ms);
     }
 
-    pub(super) fn verify(&self, segment: &Segment, bytes: &[u8]) -> Verdict {
-        match &self.hashes {
-            Hashes::Loaded(map) => map.verify(&segment.resource.url, segment.resource.range, bytes),
+    fn verdict(&self, segment: &Segment, digest: Option<&Sha256Digest>) -> Verdict {
+        match (&self.hashes, digest) {
+            (Hashes::Loaded(map), Some(d)) => map.verdict(&segment.resource.url, segment.resource.range, d),
             _ => Verdict::Unknown,
         }
+    }
+
+    /// Judge a segment's bytes: hashed (here, or by the host), then the verdict.
+    /// Without a map there is nothing to compare with, and no hashing.
+    pub(super) fn check(&mut self, now_ms: u64, track: Track, segment: Segment, body: Arc<[u8]>, arrival: Arrival) {
+        if !matches!(self.hashes, Hashes::Loaded(_)) {
+            return self.judge(now_ms, track, &segment, body, arrival, None);
+        }
+        if !self.config.host_hashes {
+            let digest = sha256(&body);
+            return self.judge(now_ms, track, &segment, body, arrival, Some(digest));
+        }
+        let id = self.next_hash_id;
+        self.next_hash_id += 1;
+        let Some(t) = self.track_mut(track) else { return };
+        t.checking = Some(id);
+        self.outputs.push_back(Output::Hash { id, data: body.clone() });
+        self.checking.insert(id, Checking { track, segment, body, arrival });
+    }
+
+    /// The host's digest: judge the segment, unless its track started over meanwhile.
+    pub(super) fn on_hashed(&mut self, now_ms: u64, id: HashId, digest: Sha256Digest) {
+        let Some(c) = self.checking.remove(&id) else { return };
+        let Some(t) = self.track_mut(c.track).filter(|t| t.checking == Some(id)) else { return };
+        t.checking = None;
+        self.judge(now_ms, c.track, &c.segment, c.body, c.arrival, Some(digest));
+    }
+
+    fn judge(&mut self, now_ms: u64, track: Track, segment: &Segment, body: Arc<[u8]>, arrival: Arrival, digest: Option<Sha256Digest>) {
+        let verdict = self.verdict(segment, digest.as_ref());
+        match arrival {
+            Arrival::Http { req, level } => self.judge_http(now_ms, req, track, level, segment, body, verdict, digest),
+            Arrival::Peer { conn, may_hold } => self.judge_peer(now_ms, track, conn, segment, body, may_hold, verdict, digest),
+        }
+    }
+
+    /// Hold a segment for a fresher live map, and ask for one.
+    fn hold(&mut self, now_ms: u64, track: Track, from: Arrival, segment: &Segment, body: Arc<[u8]>, digest: Option<Sha256Digest>) {
+        let Some(digest) = digest else { return };
+        if let Some(t) = self.track_mut(track) {
+            t.held_for_map = Some(HeldSegment { from, segment: segment.clone(), body, digest });
+        }
+        self.refetch_hashes(now_ms);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn judge_http(&mut self, now_ms: u64, req: Request, track: Track, level: Option<usize>, segment: &Segment, body: Arc<[u8]>, verdict: Verdict, digest: Option<Sha256Digest>) {
+        if self.phase != Phase::Playing || self.track_mut(track).is_none() {
+            return;
+        }
+        let verified = match verdict {
+            Verdict::Valid => true,
+            Verdict::Unknown if self.map_may_catch_up(segment) => {
+                // PeerTube rewrites a live map as segments appear, so it lags the
+                // playlist: hold the segment and ask for the map again.
+                return self.hold(now_ms, track, Arrival::Http { req, level }, segment, body, digest);
+            }
+            Verdict::Unknown => false,
+            Verdict::Mismatch { expected, actual } => {
+                // Never appended, stored or shared: fetch it again from another source.
+                self.stats.integrity_failures += 1;
+                let (expected, actual) = (to_hex(&expected), to_hex(&actual));
+                self.emit(Event::IntegrityFailure { url: req.url.clone(), base: req.base.clone(), expected, actual });
+                return self.retry_or_give_up(now_ms, req, None, "SHA-256 mismatch".into());
+            }
+        };
+        self.accept_segment(now_ms, track, level, segment, body, Source::Http, req.url, verified);
+    }
+
+    /// A segment a peer sent: appended and shared when its hash matches; held for
+    /// a fresher map when a live map does not list it yet (`may_hold`); otherwise
+    /// never used, and the peer is dropped if the bytes are wrong.
+    #[allow(clippy::too_many_arguments)]
+    fn judge_peer(&mut self, now_ms: u64, track: Track, conn: ConnId, segment: &Segment, body: Arc<[u8]>, may_hold: bool, verdict: Verdict, digest: Option<Sha256Digest>) {
+        if self.phase != Phase::Playing || self.track_mut(track).is_none() {
+            return;
+        }
+        match verdict {
+            Verdict::Valid => {}
+            Verdict::Unknown if self.config.p2p_without_hashes => {}
+            Verdict::Unknown if may_hold && self.map_may_catch_up(segment) => {
+                // The live map lags the playlist: wait for it, as for HTTP.
+                return self.hold(now_ms, track, Arrival::Peer { conn, may_hold: false }, segment, body, digest);
+            }
+            Verdict::Unknown => {
+                // Still unlisted when needed: not played (it cannot be checked),
+                // and the peer did nothing wrong; HTTP serves it.
+                return self.schedule(now_ms);
+            }
+            Verdict::Mismatch { expected, actual } => {
+                // Never appended, stored or shared; the peer is dropped and avoided.
+                self.stats.integrity_failures += 1;
+                let (expected, actual) = (to_hex(&expected), to_hex(&actual));
+                return self.reject_peer(now_ms, track, conn, segment, expected, actual);
+            }
+        }
+        self.stats.p2p_downloaded_bytes += body.len() as u64;
+        let level = (track == Track::Main).then_some(self.level);
+        self.accept_segment(now_ms, track, level, segment, body, Source::P2p, format!("peer:{conn}"), true);
     }
 
     /// Whether a segment the map does not list yet is worth waiting for: a live
@@ -103,15 +220,12 @@ impl Engine {
         let mut waiting = false;
         for (i, h) in held {
             let track = self.tracks[i].track;
-            match self.verify(&h.segment, &h.body) {
+            match self.verdict(&h.segment, Some(&h.digest)) {
                 Verdict::Unknown if self.map_may_catch_up(&h.segment) => {
                     self.tracks[i].held_for_map = Some(h);
                     waiting = true;
                 }
-                _ => match h.from {
-                    HeldFrom::Http(req) => self.on_segment(now_ms, req, track, h.level, &h.segment, h.body),
-                    HeldFrom::Peer { conn } => self.on_peer_bytes(now_ms, track, conn, &h.segment, h.body, false),
-                },
+                _ => self.judge(now_ms, track, &h.segment, h.body, h.from, Some(h.digest)),
             }
         }
         if waiting && self.hashes_retry_at.is_none() {

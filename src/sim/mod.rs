@@ -196,6 +196,12 @@ impl SwarmSim {
             Output::Seek { time } => self.viewers[v].media.time = time,
             // The simulator's viewers play HLS only.
             Output::LiveSeekableRange { .. } | Output::PlayFile { .. } => {}
+            // The host's hashing (Config::host_hashes, as WebCrypto in a browser):
+            // the digest comes back a little later, as a promise resolves.
+            Output::Hash { id, data } => {
+                let digest = crate::integrity::sha256(&data);
+                self.later(now + 1, Delivery::Input(v, Input::Hashed { id, digest }));
+            }
             // The simulated viewers own their media (player mode): no loads.
             Output::Deliver { .. } | Output::LoadUnknown { .. } | Output::LoadFailed { .. } => {}
             Output::Event(e) => self.viewers[v].events.push(e),

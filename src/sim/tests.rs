@@ -254,3 +254,25 @@ fn with_a_lagging_live_map_a_peer_s_segment_waits_for_the_map_and_the_peer_is_ke
         assert_eq!(s.segments_verified, s.segments_loaded, "{s:?}");
     }
 }
+
+#[test]
+fn with_webcrypto_like_host_hashing_a_swarm_shares_and_a_poisoner_is_caught() {
+    let vod = sample_vod(45);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let config = |seed| Config { host_hashes: true, ..viewer_config(&vod, seed) };
+    sim.join(config(81), &vod.master, Behaviour::Poisoner);
+    sim.run(20_000);
+    let a = sim.join(config(82), &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let b = sim.join(config(83), &vod.master, Behaviour::Honest);
+    sim.run(50_000);
+    no_fatal_errors(&sim);
+    let caught = |v: usize| sim.viewers[v].events.iter().filter(|e| matches!(e, Event::IntegrityFailure { .. })).count();
+    assert!(caught(a) + caught(b) >= 1, "the poison was caught");
+    assert!(sim.viewers[b].engine.stats().p2p_downloaded_bytes > 0, "b got verified segments from a");
+    for v in [a, b] {
+        let s = sim.viewers[v].engine.stats();
+        assert_eq!(s.segments_verified, s.segments_loaded);
+        assert_eq!(sim.viewers[v].stalls, 0);
+    }
+}

@@ -2,6 +2,7 @@
 //! and the JS API. It carries out the engine's decisions and makes none.
 
 mod convert;
+mod hashing;
 mod http;
 mod loads;
 mod mse;

@@ -119,6 +119,16 @@ impl Driver {
                     }
                 }
                 Output::Seek { time } => self.video.set_current_time(time),
+                Output::Hash { id, data } => {
+                    let weak = Rc::downgrade(rc);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        // A failed digest is an all-zero one: a mismatch, never a pass.
+                        let digest = super::hashing::sha256(data).await.unwrap_or([0; 32]);
+                        if let Some(rc) = weak.upgrade() {
+                            handle(&rc, Input::Hashed { id, digest });
+                        }
+                    });
+                }
                 Output::PlayFile { url, time } => {
                     if let Some(mut old) = self.mse.take() {
                         old.detach();

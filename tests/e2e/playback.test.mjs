@@ -143,6 +143,34 @@ test("every segment is verified by SHA-256, and a poisoning mirror is caught", a
   await page.close();
 });
 
+test("segments are hashed by WebCrypto, and its digest is what decides", async () => {
+  // Count the page's WebCrypto digests; then a page whose WebCrypto lies: every
+  // segment is refused, none appended.
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    window.__digests = 0;
+    const real = crypto.subtle.digest.bind(crypto.subtle);
+    crypto.subtle.digest = (alg, data) => {
+      window.__digests += 1;
+      return window.__lie ? Promise.resolve(new ArrayBuffer(32)) : real(alg, data);
+    };
+  });
+  const page = await openPlayer(context, server.url, VOD, "&p2p=0");
+  await playUntil(page, 6, { from: 0 });
+  const s = await state(page);
+  const digests = await page.evaluate(() => window.__digests);
+  assert.ok(s.stats.segmentsVerified >= 3 && digests >= s.stats.segmentsVerified, `${digests} digests for ${s.stats.segmentsVerified} segments`);
+  await page.close();
+
+  const liar = await context.newPage();
+  await liar.addInitScript(() => { window.__lie = true; });
+  await liar.goto(`${server.url}?src=${encodeURIComponent(VOD)}&p2p=0`);
+  await liar.waitForFunction(() => document.getElementById("player")?.player?.stats().integrityFailures >= 2, null, { timeout: 20_000 });
+  const l = await liar.evaluate(() => document.getElementById("player").player.stats());
+  assert.equal(l.segmentsLoaded, 0, "nothing appended on a wrong digest");
+  await context.close();
+});
+
 test("a corrupt playlist shows an error instead of hanging", async () => {
   const page = await openPlayer(browser, server.url, "media/corrupt.m3u8");
   await page.waitForFunction(() => document.getElementById("player").shadowRoot.querySelector(".error").hasAttribute("data-shown"), null, { timeout: 10_000 });
