@@ -381,7 +381,7 @@ fn write_number(n: f64, out: &mut String) {
     } else if n.fract() == 0.0 && n.abs() < 9.0e15 {
         let _ = write!(out, "{}", n as i64);
     } else {
-        let _ = write!(out, "{n}");
+        out.push_str(&crate::p2p::js::number_to_string(n));
     }
 }
 

@@ -50,7 +50,7 @@ impl SwarmNaming {
         let info = &level.info;
         let codec = hlsjs_video_codec(info.codecs.as_deref());
         let size = |v: u32| (v > 0).then_some(u64::from(v));
-        let frame_rate = info.frame_rate.map(|f| f.to_string());
+        let frame_rate = info.frame_rate.map(crate::p2p::js::number_to_string);
         let props = StreamProperties::main_level(
             info.bandwidth,
             codec.as_deref(),

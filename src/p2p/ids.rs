@@ -122,18 +122,18 @@ impl StreamProperties {
         let number = |o: Option<u64>| o.map(|v| v.to_string()).unwrap_or_default();
         let language = non_empty(&self.language)
             .filter(|l| *l != "und")
-            .map(|l| js::slice_utf16(l, 2).to_lowercase())
+            .map(|l| js::to_lower(&js::slice_utf16(l, 2)))
             .unwrap_or_default();
         let channels =
             non_empty(&self.channels).map(|c| c.split('/').next().unwrap_or("").to_owned()).unwrap_or_default();
-        let name = non_empty(&self.name).map(|n| js::trim(&n.to_lowercase()).to_owned()).unwrap_or_default();
+        let name = non_empty(&self.name).map(|n| js::trim(&js::to_lower(&n)).to_owned()).unwrap_or_default();
         let frame_rate = non_empty(&self.frame_rate)
             .map(js::number_from_string)
             .filter(|f| !f.is_nan())
             .map(js::number_to_string)
             .unwrap_or_default();
         let video_range =
-            non_empty(&self.video_range).map(|r| js::trim(&r.to_uppercase()).to_owned()).unwrap_or_default();
+            non_empty(&self.video_range).map(|r| js::trim(&js::to_upper(&r)).to_owned()).unwrap_or_default();
         format!(
             "{}-{codecs}-{}-{}-{language}-{channels}-{name}-{frame_rate}-{video_range}",
             self.bitrate,
@@ -155,7 +155,7 @@ fn normalize_codecs(codecs: &str) -> String {
     let mut list: Vec<String> = codecs
         .split(',')
         .map(|c| {
-            let c = js::trim(c).to_lowercase();
+            let c = js::to_lower(js::trim(c));
             let parts: Vec<&str> = c.split('.').collect();
             if let [kind @ ("avc1" | "avc"), p, l] = parts[..] {
                 let profile = js::parse_int(p, Some(10));

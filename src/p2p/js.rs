@@ -7,6 +7,24 @@ fn is_js_space(c: char) -> bool {
     (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
 }
 
+/// `s.toLowerCase()`. In the browser it is JS's own (exactly what p2pml runs,
+/// and no copy of Unicode's case tables in the wasm module: 12 KiB brotli);
+/// natively Rust's, which follows the same Unicode mappings.
+pub fn to_lower(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return String::from(js_sys::JsString::from(s).to_lower_case());
+    #[cfg(not(target_arch = "wasm32"))]
+    return s.to_lowercase();
+}
+
+/// `s.toUpperCase()` (see [`to_lower`]).
+pub fn to_upper(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return String::from(js_sys::JsString::from(s).to_upper_case());
+    #[cfg(not(target_arch = "wasm32"))]
+    return s.to_uppercase();
+}
+
 /// `s.trim()`.
 pub fn trim(s: &str) -> &str {
     s.trim_matches(is_js_space)
@@ -103,8 +121,18 @@ fn is_decimal_literal(t: &str) -> bool {
     i == b.len()
 }
 
-/// `n.toString()` (ECMAScript Number::toString, radix 10).
+/// `n.toString()` (ECMAScript Number::toString, radix 10): in the browser JS's
+/// own (and no float formatter in the wasm module), natively the same algorithm
+/// written out (tested against JS's output).
 pub fn number_to_string(n: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_default();
+    #[cfg(not(target_arch = "wasm32"))]
+    return number_to_string_native(n);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn number_to_string_native(n: f64) -> String {
     if n.is_nan() {
         return "NaN".into();
     }
@@ -112,7 +140,7 @@ pub fn number_to_string(n: f64) -> String {
         return "0".into();
     }
     if n < 0.0 {
-        return format!("-{}", number_to_string(-n));
+        return format!("-{}", number_to_string_native(-n));
     }
     if n.is_infinite() {
         return "Infinity".into();

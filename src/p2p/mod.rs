@@ -26,7 +26,7 @@
 pub mod command;
 pub mod framing;
 pub mod ids;
-mod js;
+pub(crate) mod js;
 pub mod wire;
 
 pub use command::{Command, DecodeError, Decoded};
