@@ -11,7 +11,10 @@ WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1
 WASM_PACK_VERSION=0.15.1
 
 # 1. Debian packages ---------------------------------------------------------------
-APT_PKGS=(ffmpeg chromium chromium-driver fonts-dejavu-core lld-22 rustc-web cargo-web rust-web-src)
+# firefox-esr, webkit2gtk-driver (+ xvfb, and GStreamer's decoders for MSE with H.264/AAC):
+# the browsers the end-to-end tests run beside Chromium (see tests/e2e/engines/).
+APT_PKGS=(ffmpeg chromium chromium-driver fonts-dejavu-core lld-22 rustc-web cargo-web rust-web-src
+  firefox-esr webkit2gtk-driver xvfb gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
 missing=()
 for p in "${APT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -835,7 +835,8 @@ impl Engine {
     }
 }
 
-#[cfg(test)]
+// The engine's tests drive it over the native-only simulator.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 #[cfg(test)]
 mod ts_tests;
