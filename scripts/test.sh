@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, then runs every test: native unit and
-# integration tests, the WASM build, and end-to-end tests in headless Chromium.
+# integration tests, the WASM build, and end-to-end tests in headless Chromium,
+# then the playback and P2P suites in Firefox ESR and WebKitGTK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -26,7 +27,14 @@ CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wa
   PATH="$WASM_PATH" cargo test --target wasm32-unknown-unknown --lib
 kill $demo; trap - EXIT
 
-echo "== end-to-end tests (headless Chromium)"
+echo "== end-to-end tests (headless Chromium; the mixed swarm adds Firefox)"
 node --test --test-concurrency=1 tests/e2e/
+
+# The same harness in the other engines (tests/e2e/engines/): playback and P2P.
+# WebKitGTK has no WebRTC here, so its P2P file checks the HTTP-only path.
+for engine in firefox webkit; do
+  echo "== end-to-end tests in $engine (playback, P2P)"
+  TUBESWARM_BROWSER=$engine node --test --test-concurrency=1 tests/e2e/playback.test.mjs tests/e2e/p2p.test.mjs
+done
 
 echo "== all tests passed in $(( $(date +%s) - start )) s"

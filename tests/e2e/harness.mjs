@@ -1,5 +1,8 @@
 // Shared set-up for the end-to-end tests: the real demo server on a free port,
-// Debian's Chromium driven by playwright-core, and helpers that watch a <video>.
+// a browser, and helpers that watch a <video>. The browser engine is a parameter
+// (`TUBESWARM_BROWSER`: chromium, the default, driven by playwright-core; firefox
+// or webkit, driven through ./engines/ behind the same API), so a test file written
+// against these helpers runs in all three.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -44,13 +47,22 @@ export async function stopServerAndBrowser({ server, browser }) {
   server?.stop();
 }
 
-export async function launchBrowser() {
+/** The engine this run's tests use, and what it can do. */
+export const ENGINE = process.env.TUBESWARM_BROWSER || "chromium";
+export const HAS_WEBRTC = ENGINE !== "webkit"; // Debian's WebKitGTK has no RTCPeerConnection
+
+/** A browser of `engine`; `chromiumArgs` are extra command-line flags for Chromium. */
+export async function launchBrowser(engine = ENGINE, { chromiumArgs = [] } = {}) {
+  if (engine === "firefox") return (await import("./engines/firefox.mjs")).launchFirefox();
+  if (engine === "webkit") return (await import("./engines/webkit.mjs")).launchWebKit();
+  if (engine !== "chromium") throw new Error(`TUBESWARM_BROWSER=${engine}: chromium, firefox or webkit`);
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: [
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--autoplay-policy=no-user-gesture-required",
+      ...chromiumArgs,
     ],
   });
 }

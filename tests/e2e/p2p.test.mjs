@@ -1,8 +1,13 @@
 // Peer-to-peer in real browsers: viewers on the demo page, the demo server's
-// WebSocket tracker, WebRTC data channels between Chromium contexts.
+// WebSocket tracker, WebRTC data channels between browser contexts (each its own
+// storage, as separate browsers). Runs in every engine (`TUBESWARM_BROWSER`); the
+// swarm tests skip where the engine has no WebRTC (Debian's WebKitGTK), and the
+// last test, a browser without WebRTC, runs everywhere.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, screenshot, VOD } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, screenshot, VOD, ENGINE, HAS_WEBRTC } from "./harness.mjs";
+
+const swarm = { skip: !HAS_WEBRTC && `${ENGINE} has no RTCPeerConnection here` };
 
 let server, browser;
 before(async () => ({ server, browser } = await startServerAndBrowser()));
@@ -15,7 +20,7 @@ async function viewer(extra = "") {
   return page;
 }
 
-test("later viewers get a large share of their bytes from peers, and all play", async () => {
+test("later viewers get a large share of their bytes from peers, and all play", swarm, async () => {
   const first = await viewer();
   await playUntil(first, 12, { from: 0, timeout: 40_000 });
   const later = [await viewer(), await viewer()];
@@ -41,7 +46,7 @@ test("later viewers get a large share of their bytes from peers, and all play", 
   for (const p of [first, ...later]) await p.context().close();
 });
 
-test("a poisoning peer is detected and dropped while playback goes on with correct data", async () => {
+test("a poisoning peer is detected and dropped while playback goes on with correct data", swarm, async () => {
   const poisoner = await viewer("&test-corrupt-uploads=1");
   await playUntil(poisoner, 12, { from: 0, timeout: 40_000 });
   const honest = await viewer();
@@ -58,7 +63,7 @@ test("a poisoning peer is detected and dropped while playback goes on with corre
   for (const p of [poisoner, honest]) await p.context().close();
 });
 
-test("a peer that vanishes mid-stream stalls no one", async () => {
+test("a peer that vanishes mid-stream stalls no one", swarm, async () => {
   const first = await viewer();
   await playUntil(first, 12, { from: 0, timeout: 40_000 });
   const second = await viewer();
@@ -75,7 +80,7 @@ test("a peer that vanishes mid-stream stalls no one", async () => {
   await second.context().close();
 });
 
-test("the player works unchanged against bittorrent-tracker's own server (PeerTube's tracker)", async () => {
+test("the player works unchanged against bittorrent-tracker's own server (PeerTube's tracker)", swarm, async () => {
   // The reference server from npm (installed by `npm ci` as a dependency of
   // p2p-media-loader-core), on its own loopback port.
   const { spawn } = await import("node:child_process");
@@ -110,15 +115,23 @@ test("the player works unchanged against bittorrent-tracker's own server (PeerTu
 test("without WebRTC the video plays over HTTP, P2P shown unavailable, no tracker contacted, no IP notice", async () => {
   const context = await browser.newContext();
   // As in WebKitGTK or a hardened browser: no RTCPeerConnection at all.
+  // Every WebSocket the page opens is recorded, in any engine.
   await context.addInitScript(() => {
     delete window.RTCPeerConnection;
     delete window.webkitRTCPeerConnection;
+    window.__sockets = [];
+    const Real = window.WebSocket;
+    window.WebSocket = class extends Real {
+      constructor(url, protocols) {
+        super(url, protocols);
+        window.__sockets.push(String(url));
+      }
+    };
   });
-  const sockets = [];
-  context.on("page", (p) => p.on("websocket", (ws) => sockets.push(ws.url())));
   const page = await openPlayer(context, server.url, VOD);
   await playUntil(page, 6, { from: 0, timeout: 30_000 });
   const s = await state(page);
+  const sockets = await page.evaluate(() => window.__sockets);
   assert.equal(s.error, null);
   assert.equal(s.stats.p2pUnavailable, "no-webrtc");
   assert.equal(s.stats.p2pEnabled, false);

@@ -1,8 +1,17 @@
-// End-to-end playback in headless Chromium against the demo server and the
+// End-to-end playback in a headless browser (Chromium, Firefox or WebKitGTK: see
+// harness.mjs) against the demo server and the
 // ffmpeg-made sample media: real fetches, real MediaSource, real decoding.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, screenshot, VOD, LIVE } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, screenshot, VOD, LIVE, ENGINE } from "./harness.mjs";
+
+// WebKitGTK 2.50 (Debian) fails its GStreamer pipeline ("MediaError 4: Failed to
+// push buffer") now and then on a seek into an audio-only MediaSource that has
+// taken its first fragment, with no tubeswarm code involved (a bare MediaSource,
+// appendBuffer and currentTime do it); the switch to audio only makes exactly
+// that seek. Seeking later, once more is buffered, avoids it but costs every
+// browser a start from the wrong position: not worth it for a WebKitGTK bug.
+const audioOnly = { skip: ENGINE === "webkit" && "WebKitGTK's audio-only MediaSource seek bug (see above)" };
 
 let server, browser;
 before(async () => ({ server, browser } = await startServerAndBrowser()));
@@ -77,7 +86,7 @@ test("a manual switch to each level plays that level", async () => {
   await page.close();
 });
 
-test("audio only plays the audio rendition alone, and video comes back", async () => {
+test("audio only plays the audio rendition alone, and video comes back", audioOnly, async () => {
   const page = await openPlayer(browser, server.url, VOD);
   await playUntil(page, 2, { from: 0 });
   const audioOnly = (await state(page)).levels.find((l) => l.audioOnly).index;
