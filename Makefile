@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (both install what they need first):
 #   make demo   build everything, make the sample media, serve on http://127.0.0.1:8080/
-#   make test   run every test (native, then end-to-end in headless Chromium)
-.PHONY: demo test setup build clean bench-swarm bench
+#   make test   run every test (native, then end-to-end in Chromium, Firefox and WebKitGTK)
+.PHONY: demo test setup build clean bench-swarm bench fuzz
 
 demo:
 	scripts/demo.sh
@@ -26,3 +26,8 @@ bench-swarm:
 # one table, and bench-results/bench.{json,md}. See BENCHMARKS.md.
 bench:
 	scripts/bench.sh
+
+# Coverage-guided fuzzing of every decoder of outside input (fuzz/, cargo-fuzz):
+# FUZZ_S seconds per target (default 60), one table line per target. See README.md.
+fuzz:
+	FUZZ_S=$(or $(FUZZ_S),60) scripts/fuzz.sh

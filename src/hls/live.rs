@@ -28,7 +28,7 @@ pub fn merge_live(previous: Option<&MediaPlaylist>, mut fresh: MediaPlaylist) ->
     };
     let shift = match prev.segments.iter().find(|s| s.sequence == first_fresh.sequence) {
         Some(known) => known.start - first_fresh.start,
-        None => match fresh.segments.iter().find(|s| s.sequence == last_prev.sequence + 1) {
+        None => match last_prev.sequence.checked_add(1).and_then(|next| fresh.segments.iter().find(|s| s.sequence == next)) {
             // The window slid by more than one refresh but still continues the old one.
             Some(next) => last_prev.end() - next.start,
             None if first_fresh.sequence > last_prev.sequence => last_prev.end() - first_fresh.start,
@@ -100,6 +100,14 @@ mod tests {
         assert_eq!(b.segments[0].start, 8.0);
         let restarted = merge_live(Some(&b), live(0, &["0", "1"], false));
         assert_eq!(restarted.segments[0].start, 16.0);
+    }
+
+    #[test]
+    fn a_last_sequence_number_of_u64_max_is_followed_by_nothing() {
+        // A crash of fuzz/fuzz_targets/playlist.rs: `last + 1` overflowed.
+        let a = live(u64::MAX, &["max"], false);
+        let b = merge_live(Some(&a), live(3, &["3"], false));
+        assert_eq!(b.segments[0].start, 4.0, "a sequence that went back: after what was seen");
     }
 
     #[test]
