@@ -109,12 +109,15 @@ class WebKitPage {
   }
 
   async goto(url) {
-    await this.command("POST", `${this.session}/url`, { url });
-    for (const [fn, arg] of this.initScripts) await this.evaluate(fn, arg);
-    const early = await this.evaluate(() =>
-      performance.getEntriesByType("resource").map((e) => e.name).filter((n) => /\.(m3u8|m4s|ts|mp4)(\?|$)/.test(n)));
-    if (this.initScripts.length > 0 && early.length > 0) {
-      throw new Error(`the page fetched media before its init scripts could run: ${early.join(", ")}`);
+    // A cold MiniBrowser can start the player before the load event returns:
+    // load again (warm now) rather than run a test that may miss early events.
+    for (let attempt = 1; ; attempt++) {
+      await this.command("POST", `${this.session}/url`, { url });
+      for (const [fn, arg] of this.initScripts) await this.evaluate(fn, arg);
+      const early = await this.evaluate(() =>
+        performance.getEntriesByType("resource").map((e) => e.name).filter((n) => /\.(m3u8|m4s|ts|mp4)(\?|$)/.test(n)));
+      if (this.initScripts.length === 0 || early.length === 0) return;
+      if (attempt === 3) throw new Error(`the page fetched media before its init scripts could run: ${early.join(", ")}`);
     }
   }
 
