@@ -12,8 +12,8 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use tubeswarm::engine::swarm::{Swarm, SwarmConfig, SwarmEvent};
-use tubeswarm::engine::{Output, SegmentStore, StreamKey, Track};
+use tubeswarm::engine::swarm::SwarmEvent;
+use tubeswarm::engine::{Output, SegmentStore, StreamKey};
 use tubeswarm::p2p::DEFAULT_MAX_MESSAGE_SIZE;
 
 const HASH: &str = "4phHtw9IMImWFGckq9fz";
@@ -28,19 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let stream = StreamKey::Level(0);
     let mut store = SegmentStore::new(1 << 20);
     store.insert(stream, HELD as u64, 8.0, 12.0, Arc::from(vec![HELD_BYTE; HELD_SIZE]), 0.0);
-    let config = SwarmConfig {
-        info_hash: HASH.into(),
-        peer_id: "-TS0001-aaaaaaaaaaaa".into(),
-        trackers: vec!["wss://tracker.example/tracker/socket".into()],
-        max_peers: 4,
-        upload: true,
-        stream,
-        track: Track::Main,
-        tracker_base: 0,
-        corrupt_uploads: false,
-        upload_limit_bps: None,
-    };
-    let mut swarm = Swarm::new(config, 1, 0);
+    let mut swarm = tubeswarm_fuzz::swarm(HASH, "-TS0001-aaaaaaaaaaaa", 4);
     let mut out = Vec::new();
     let offer = format!(r#"{{"action":"announce","info_hash":"{HASH}","peer_id":"{THEM}","offer_id":"aaaaaaaaaaaaaaaaaaaa","offer":{{"type":"offer","sdp":"v=0"}}}}"#);
     swarm.on_tracker_message(0, 0, &offer, &mut out);

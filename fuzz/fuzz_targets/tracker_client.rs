@@ -11,8 +11,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tubeswarm::engine::swarm::tracker::{announce, answer, parse, Offer, TrackerEvent};
-use tubeswarm::engine::swarm::{Swarm, SwarmConfig};
-use tubeswarm::engine::{ConnId, Output, StreamKey, Track};
+use tubeswarm::engine::{ConnId, Output};
 
 const HASH: &str = "4phHtw9IMImWFGckq9fz";
 const ME: &str = "-TS0001-aaaaaaaaaaaa";
@@ -20,19 +19,7 @@ const THEM: &str = "-PM0203-sjfH2UsJnjA0";
 const MAX_PEERS: usize = 4;
 
 fuzz_target!(|data: &[u8]| {
-    let config = SwarmConfig {
-        info_hash: HASH.into(),
-        peer_id: ME.into(),
-        trackers: vec!["wss://tracker.example/tracker/socket".into()],
-        max_peers: MAX_PEERS,
-        upload: true,
-        stream: StreamKey::Level(0),
-        track: Track::Main,
-        tracker_base: 0,
-        corrupt_uploads: false,
-        upload_limit_bps: None,
-    };
-    let mut swarm = Swarm::new(config, 1, 0);
+    let mut swarm = tubeswarm_fuzz::swarm(HASH, ME, MAX_PEERS);
     let mut out = Vec::new();
     // Connected: our offers are made, and announced once they are ready.
     swarm.on_tracker_open(0, 0, &mut out);
