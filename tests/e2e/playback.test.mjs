@@ -1,6 +1,6 @@
 // End-to-end playback in a headless browser (Chromium, Firefox or WebKitGTK: see
-// harness.mjs) against the demo server and the
-// ffmpeg-made sample media: real fetches, real MediaSource, real decoding.
+// harness.mjs) against the demo server and the ffmpeg-made sample media: real
+// fetches, real MediaSource, real decoding.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, screenshot, VOD, LIVE, ENGINE } from "./harness.mjs";

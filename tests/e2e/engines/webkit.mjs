@@ -10,9 +10,9 @@
 // separate as two browsers. WebKitGTK 2.50's driver speaks WebDriver classic only
 // (no BiDi), so there are no preload scripts: a page's init scripts run right
 // after the navigation returns (at the load event), which is before the player
-// has asked for anything (its wasm module compiles first); `goto` checks that
-// and fails loudly if the page had already requested media, since events a test
-// waits for could have been missed.
+// has asked for anything (its wasm module compiles first); `goto` checks that,
+// loads the page again if it had already requested media (events a test waits
+// for could have been missed), and fails loudly if that keeps happening.
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -83,7 +83,6 @@ class WebKitPage {
     this.driver = driver;
     this._context = context;
     this.initScripts = [];
-    this.logs = [];
   }
 
   async command(method, path, body) {
