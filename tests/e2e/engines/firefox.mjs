@@ -13,6 +13,12 @@ export const FIREFOX_PREFS = {
   // addresses rather than mDNS names.
   "media.peerconnection.ice.loopback": true,
   "media.peerconnection.ice.obfuscate_host_addresses": false,
+  // Every page but the last opened is a background tab, whose timers Firefox
+  // clamps to once a second: a viewer seeding from there answers peers at that
+  // pace. Playwright turns the same throttling off in Chromium
+  // (--disable-background-timer-throttling), so both engines run viewers alike.
+  "dom.min_background_timeout_value_without_budget_throttling": 4,
+  "dom.timeout.enable_budget_timer_throttling": false,
 };
 
 export async function launchFirefox() {
