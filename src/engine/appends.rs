@@ -38,6 +38,13 @@ impl Engine {
         self.end_of_stream_sent = false;
         if let Some(t) = self.track_mut(track) {
             t.unconfirmed.push_back(UnconfirmedAppend { data: data.clone(), timestamp_offset });
+            // After a QuotaExceededError the refused append waits at the front of
+            // `unconfirmed`; this one waits behind it, in order, for the replay
+            // (playback.rs). Sent now, its AppendDone would confirm the refused one
+            // and the replay would skip it: a hole at the playhead (chaos test).
+            if t.held_for_quota {
+                return;
+            }
         }
         self.outputs.push_back(Output::Append { track, data, timestamp_offset });
     }

@@ -424,6 +424,11 @@ impl Engine {
         }
     }
 
+    /// Bytes in the store of verified segments (bounded by `Config::store_bytes`).
+    pub fn store_used_bytes(&self) -> u64 {
+        self.store.used_bytes()
+    }
+
     pub fn stats(&self) -> Stats {
         let mut stats = self.stats.clone();
         stats.bandwidth_estimate_bps = self.bandwidth.bps();

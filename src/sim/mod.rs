@@ -9,6 +9,7 @@
 //! time range it covers. A corrupted segment is marked by `,` in its padding,
 //! and the fake SourceBuffer refuses to ever take one.
 
+mod faults;
 mod media;
 mod scenario;
 mod vod;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::engine::{Config, ConnId, Engine, Event, Input, Output, Playhead, RequestId, Source, TrackerId};
+pub use faults::{Fault, HttpFault};
 pub use media::{merge_ranges, segment_body, FakeMedia, INIT};
 pub use scenario::{Report, Scenario};
 pub use vod::{hash_map, live_playlist, sample_live, sample_vod, SampleLive, SampleVod, ORIGIN};
@@ -32,6 +34,15 @@ pub enum Behaviour {
     /// Disappears at the given virtual time: its data stops, its connections
     /// are seen closing 10 s later.
     VanishesAt(u64),
+    /// Leaves at the given virtual time as a closed tab does: its connections
+    /// close at once and it tells the tracker it stopped.
+    LeavesAt(u64),
+    /// Sends only the first half of every data message it uploads.
+    Truncator,
+    /// Announces each transfer with a size 1,000 bytes off the truth.
+    WrongSize,
+    /// Uploads at this many bytes per ms (20 is 20 kB/s), whatever its link.
+    Slow(u32),
 }
 
 /// One simulated viewer.
@@ -44,8 +55,15 @@ pub struct Viewer {
     pub startup_ms: Option<u64>,
     pub stalls: u32,
     pub stalled_ms: u64,
+    /// Virtual time spent playing (the playhead moving).
+    pub played_ms: u64,
     stalled_now: bool,
-    http: BTreeMap<RequestId, (u64, Result<Vec<u8>, u16>)>,
+    /// Responses on their way: when each is due, its URL and its outcome.
+    http: BTreeMap<RequestId, (u64, String, Result<Vec<u8>, u16>)>,
+    /// Requests the engine is owed an answer for (a stalled one stays here).
+    outstanding: std::collections::HashSet<RequestId>,
+    /// Faults waiting to strike this viewer (faults.rs).
+    pub faults: faults::Pending,
     link_free_at: u64,
     last_report: u64,
     pub events: Vec<Event>,
@@ -87,6 +105,7 @@ pub struct SwarmSim {
     pub live_hashes_lag: Option<(String, u64)>,
     /// How many times each URL was fetched.
     pub fetch_counts: HashMap<String, u32>,
+    pub tracker_restarts: u32,
 }
 
 impl SwarmSim {
@@ -107,6 +126,7 @@ impl SwarmSim {
             live: None,
             live_hashes_lag: None,
             fetch_counts: HashMap::new(),
+            tracker_restarts: 0,
         }
     }
 
@@ -121,8 +141,11 @@ impl SwarmSim {
             startup_ms: None,
             stalls: 0,
             stalled_ms: 0,
+            played_ms: 0,
             stalled_now: false,
             http: BTreeMap::new(),
+            outstanding: Default::default(),
+            faults: Default::default(),
             link_free_at: 0,
             last_report: self.now,
             events: Vec::new(),
@@ -175,16 +198,23 @@ impl SwarmSim {
                 let start = viewer.link_free_at.max(now);
                 let done = start + (size as f64 / self.http_bytes_per_ms) as u64;
                 viewer.link_free_at = done;
-                viewer.http.insert(id, (done + self.latency_ms, result));
+                assert!(viewer.outstanding.insert(id), "viewer {v}: request id {id} used twice");
+                viewer.http.insert(id, (done + self.latency_ms, url, result));
             }
             Output::Cancel { id } => {
-                self.viewers[v].http.remove(&id);
+                let viewer = &mut self.viewers[v];
+                assert!(viewer.outstanding.remove(&id), "viewer {v}: cancelled request {id}, which is not pending");
+                viewer.http.remove(&id);
             }
             Output::SetupMedia { tracks, sequence_mode, .. } => {
                 self.viewers[v].media.setup(tracks, sequence_mode);
                 self.feed(v, Input::MediaReady);
             }
             Output::Append { track, data, timestamp_offset } => {
+                if self.viewers[v].faults.take_quota() {
+                    self.feed(v, Input::AppendFailed { track, quota: true, reason: "QuotaExceededError".into() });
+                    return;
+                }
                 let buffered = self.viewers[v].media.append(track, &data, timestamp_offset);
                 self.feed(v, Input::AppendDone { track, buffered });
             }
@@ -257,12 +287,21 @@ impl SwarmSim {
     fn peer_send(&mut self, v: usize, conn: ConnId, data: Arc<[u8]>) {
         let Some(to) = self.links.get(&(v, conn)).copied() else { return };
         let mut data = data.to_vec();
-        if self.viewers[v].behaviour == Behaviour::Poisoner && !crate::p2p::is_command_chunk(&data) {
-            data.iter_mut().filter(|b| **b == b'.').for_each(|b| *b = b',');
+        let segment_bytes = !crate::p2p::is_command_chunk(&data);
+        // What an honest engine uploads it verified: a corrupted byte (`,`) never
+        // leaves it, whatever it was sent.
+        assert!(!(segment_bytes && data.contains(&b',')), "viewer {v} uploaded unverified bytes");
+        let mut bytes_per_ms = self.p2p_bytes_per_ms;
+        match self.viewers[v].behaviour {
+            Behaviour::Poisoner if segment_bytes => faults::mark_corrupt(&mut data),
+            Behaviour::Truncator if segment_bytes => data.truncate(data.len() / 2),
+            Behaviour::WrongSize if !segment_bytes => data = faults::wrong_size(data),
+            Behaviour::Slow(rate) => bytes_per_ms = bytes_per_ms.min(rate as f64),
+            _ => {}
         }
         let busy = self.link_busy.entry((v, conn)).or_insert(0);
         let start = (*busy).max(self.now);
-        let done = start + (data.len() as f64 / self.p2p_bytes_per_ms) as u64;
+        let done = start + (data.len() as f64 / bytes_per_ms) as u64;
         *busy = done;
         let input = Input::PeerData { conn: to.conn, data: Arc::from(data) };
         self.later(done + self.latency_ms, Delivery::Input(to.viewer, input));
@@ -320,10 +359,10 @@ impl SwarmSim {
     fn step(&mut self) {
         let now = self.now;
         for v in 0..self.viewers.len() {
-            if let Behaviour::VanishesAt(t) = self.viewers[v].behaviour {
-                if t <= now && !self.viewers[v].gone {
-                    self.vanish(v);
-                }
+            match self.viewers[v].behaviour {
+                Behaviour::VanishesAt(t) if t <= now && !self.viewers[v].gone => self.vanish(v),
+                Behaviour::LeavesAt(t) if t <= now && !self.viewers[v].gone => self.leave(v),
+                _ => {}
             }
         }
         while let Some((&key, _)) = self.queue.iter().next() {
@@ -337,11 +376,14 @@ impl SwarmSim {
             if self.viewers[v].gone {
                 continue;
             }
-            let due: Vec<RequestId> = self.viewers[v].http.iter().filter(|(_, (t, _))| *t <= now).map(|(id, _)| *id).collect();
+            let due: Vec<RequestId> = self.viewers[v].http.iter().filter(|(_, (t, _, _))| *t <= now).map(|(id, _)| *id).collect();
             for id in due {
-                let (_, result) = self.viewers[v].http.remove(&id).expect("listed");
+                let (_, url, result) = self.viewers[v].http.remove(&id).expect("listed");
+                let Some(result) = self.viewers[v].faults.strike_http(&url, result) else { continue };
+                self.viewers[v].outstanding.remove(&id);
                 let input = match result {
                     Ok(body) => Input::HttpDone { id, body: Arc::from(body) },
+                    Err(0) => Input::HttpFailed { id, status: None, reason: "connection reset".into() },
                     Err(status) => Input::HttpFailed { id, status: Some(status), reason: format!("HTTP {status}") },
                 };
                 self.feed(v, input);
@@ -358,6 +400,7 @@ impl SwarmSim {
         let viewer = &mut self.viewers[v];
         if viewer.media.playable() {
             viewer.media.time += 0.01;
+            viewer.played_ms += 10;
             if viewer.startup_ms.is_none() {
                 viewer.startup_ms = Some(now - viewer.joined_ms);
             }
@@ -389,6 +432,14 @@ impl SwarmSim {
         self.queue.retain(|_, Delivery::Input(to, _)| *to != v);
     }
 
+    /// A viewer closes its tab: the engine shuts down (its "stopped" announce
+    /// and connection closes go out), and nothing of it is heard again.
+    fn leave(&mut self, v: usize) {
+        self.viewers[v].engine.shutdown();
+        self.carry_out(v);
+        self.vanish(v);
+    }
+
     /// Members of all swarms, as the tracker sees them.
     pub fn swarm_members(&self) -> usize {
         self.swarms.values().map(Vec::len).sum()
@@ -406,5 +457,7 @@ impl SwarmSim {
     }
 }
 
+#[cfg(test)]
+mod chaos_tests;
 #[cfg(test)]
 mod tests;
