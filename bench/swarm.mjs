@@ -32,9 +32,9 @@ async function simulator() {
   const json = join(RESULTS, "bench-swarm.json");
   const { stdout } = await promisify(execFile)(join(ROOT, "target", "release", "tubeswarm-bench-swarm"), ["--viewers", "10,30,100", "--json", json], { maxBuffer: 1 << 20 });
   const runs = JSON.parse(await readFile(json, "utf8"));
-  const rows = runs.map(({ p2p, http_only: http }) => {
+  const rows = runs.map(({ name, p2p, http_only: http }) => {
     const ceiling = (100 * (p2p.viewers - 1)) / p2p.viewers;
-    return row("swarm (simulator)", `${p2p.live ? "live" : "VOD 3 min"}, ${p2p.viewers} viewers: origin MB`, p2p.origin_bytes / 1e6, http.origin_bytes / 1e6, {
+    return row("swarm (simulator)", `${name}, ${p2p.viewers} viewers: origin MB`, p2p.origin_bytes / 1e6, http.origin_bytes / 1e6, {
       otherName: "same run, HTTP only", unit: "MB", digits: 0,
       note: `offload ${(100 * p2p.offload).toFixed(1)} % (ceiling ${ceiling.toFixed(1)} %); stalls ${p2p.stall_seconds.toFixed(1)} / ${http.stall_seconds.toFixed(1)} s; startup median ${p2p.startup_median_ms} / ${http.startup_median_ms} ms`,
     });

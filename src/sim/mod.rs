@@ -25,6 +25,28 @@ pub use media::{merge_ranges, segment_body, FakeMedia, INIT};
 pub use scenario::{Report, Scenario};
 pub use vod::{hash_map, live_playlist, sample_live, sample_vod, SampleLive, SampleVod, ORIGIN};
 
+/// The simulator's randomness: xorshift64, seeded, so every run is the same.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 /// How a simulated viewer behaves as a peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
@@ -70,6 +92,10 @@ pub struct Viewer {
     gone: bool,
 }
 
+/// SCTP's retransmission timeout after a loss (RFC 4960's minimum RTO is 1 s;
+/// browsers' usrsctp runs lower on a fast path; 200 ms plus the wait is typical).
+const SCTP_RTO_MS: u64 = 250;
+
 /// What one data-channel end is linked to.
 #[derive(Debug, Clone, Copy)]
 struct End {
@@ -97,6 +123,11 @@ pub struct SwarmSim {
     pub http_bytes_per_ms: f64,
     pub p2p_bytes_per_ms: f64,
     pub latency_ms: u64,
+    /// The chance that a data-channel message is lost on the wire. Data channels
+    /// are reliable and ordered (SCTP), so a loss costs a retransmission timeout
+    /// during which everything behind it on that link waits.
+    pub p2p_loss: f64,
+    loss_rng: Rng,
     pub origin_bytes: u64,
     /// A live playlist URL and its window: its text follows virtual time.
     pub live: Option<(String, u64)>,
@@ -122,6 +153,8 @@ impl SwarmSim {
             http_bytes_per_ms: 1000.0,
             p2p_bytes_per_ms: 1000.0,
             latency_ms: 20,
+            p2p_loss: 0.0,
+            loss_rng: Rng::new(0x1055),
             origin_bytes: 0,
             live: None,
             live_hashes_lag: None,
@@ -299,9 +332,13 @@ impl SwarmSim {
             Behaviour::Slow(rate) => bytes_per_ms = bytes_per_ms.min(rate as f64),
             _ => {}
         }
+        let lost = self.p2p_loss > 0.0 && self.loss_rng.unit() < self.p2p_loss;
         let busy = self.link_busy.entry((v, conn)).or_insert(0);
         let start = (*busy).max(self.now);
-        let done = start + (data.len() as f64 / bytes_per_ms) as u64;
+        let mut done = start + (data.len() as f64 / bytes_per_ms) as u64;
+        if lost {
+            done += SCTP_RTO_MS;
+        }
         *busy = done;
         let input = Input::PeerData { conn: to.conn, data: Arc::from(data) };
         self.later(done + self.latency_ms, Delivery::Input(to.viewer, input));
@@ -332,12 +369,9 @@ impl SwarmSim {
         // ours: server/src/tracker/swarm.rs `pick`). In join order, every offer went to
         // the first viewers, who are full at max_peers, and a 100-viewer swarm
         // offloaded 22 % instead of ~90 %. Seeded by time and viewer: deterministic.
-        let mut x: u64 = (self.now ^ (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
+        let mut rng = Rng::new(self.now ^ (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         for i in (1..others.len()).rev() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            others.swap(i, (x % (i as u64 + 1)) as usize);
+            others.swap(i, (rng.next() % (i as u64 + 1)) as usize);
         }
         let reply = serde_json::json!({"action": "announce", "interval": 120, "info_hash": hash, "complete": 0, "incomplete": members.len()});
         self.later(at, Delivery::Input(v, Input::TrackerMessage { tracker, text: reply.to_string() }));

@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
-use super::{sample_live, sample_vod, Behaviour, SwarmSim};
+use super::{sample_live, sample_vod, Behaviour, Rng, SwarmSim};
 use crate::engine::{Config, LevelChoice};
 
-/// A run: `viewers` join evenly over `join_over_ms`, then everyone plays until
+/// A run: `viewers` join over `join_over_ms`, then everyone plays until
 /// `duration_ms` after the first joined.
 #[derive(Debug, Clone, Copy)]
 pub struct Scenario {
@@ -17,6 +17,30 @@ pub struct Scenario {
     pub live: bool,
     /// Live only: how many segments behind the edge viewers play (hls.js: 3).
     pub live_sync_segments: usize,
+    /// Arrivals as a Poisson process (uniform times, sorted) rather than evenly spaced.
+    pub poisson: bool,
+    /// This share of viewers leaves before the end, at a uniform time of its
+    /// stay: every other one closes its tab (peers and tracker are told), the
+    /// rest vanish as a crashed browser does (peers notice 10 s later).
+    pub leave_early: f64,
+    /// The chance that a data-channel message is lost (`SwarmSim::p2p_loss`).
+    pub p2p_loss: f64,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            viewers: 10,
+            join_over_ms: 60_000,
+            duration_ms: 180_000,
+            p2p: true,
+            live: false,
+            live_sync_segments: 6,
+            poisson: false,
+            leave_early: 0.0,
+            p2p_loss: 0.0,
+        }
+    }
 }
 
 /// What a run measured, over all viewers.
@@ -32,6 +56,8 @@ pub struct Report {
     pub stall_seconds: f64,
     pub startup_median_ms: u64,
     pub startup_max_ms: u64,
+    /// Viewers who left before the end (closed or crashed).
+    pub left_early: usize,
 }
 
 impl Scenario {
@@ -48,8 +74,25 @@ impl Scenario {
         // A 20 Mbit/s link per viewer; peers at 10 Mbit/s.
         sim.http_bytes_per_ms = 2500.0;
         sim.p2p_bytes_per_ms = 1250.0;
+        sim.p2p_loss = self.p2p_loss;
+        let mut rng = Rng::new(0x5ce7 ^ self.viewers as u64);
         let step = self.join_over_ms / self.viewers.max(1) as u64;
-        for i in 0..self.viewers {
+        let mut joins: Vec<u64> = if self.poisson {
+            (0..self.viewers).map(|_| (rng.unit() * self.join_over_ms as f64) as u64).collect()
+        } else {
+            (0..self.viewers as u64).map(|i| i * step).collect()
+        };
+        joins.sort_unstable();
+        let mut left_early = 0;
+        for (i, join_at) in joins.into_iter().enumerate() {
+            sim.run(join_at.saturating_sub(sim.now));
+            let behaviour = if rng.unit() < self.leave_early {
+                left_early += 1;
+                let at = join_at + 5_000 + (rng.unit() * self.duration_ms.saturating_sub(join_at + 5_000) as f64) as u64;
+                if left_early % 2 == 1 { Behaviour::LeavesAt(at) } else { Behaviour::VanishesAt(at) }
+            } else {
+                Behaviour::Honest
+            };
             let config = Config {
                 trackers: if self.p2p { vec!["wss://tracker.test/announce".into()] } else { vec![] },
                 segment_hashes_url: Some(hashes.clone()),
@@ -58,10 +101,9 @@ impl Scenario {
                 seed: 1000 + i as u64,
                 ..Config::default()
             };
-            sim.join(config, &master, Behaviour::Honest);
-            sim.run(step);
+            sim.join(config, &master, behaviour);
         }
-        sim.run(self.duration_ms.saturating_sub(step * self.viewers as u64));
+        sim.run(self.duration_ms.saturating_sub(sim.now));
         let mut p2p = 0;
         let mut all = 0;
         let mut startups: Vec<u64> = Vec::new();
@@ -86,6 +128,7 @@ impl Scenario {
             stall_seconds: stalled_ms as f64 / 1000.0,
             startup_median_ms: startups.get(startups.len() / 2).copied().unwrap_or(0),
             startup_max_ms: startups.last().copied().unwrap_or(0),
+            left_early,
         }
     }
 }

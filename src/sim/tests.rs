@@ -120,7 +120,7 @@ fn a_swarm_of_six_offloads_most_bytes_and_nobody_stalls() {
 
 #[test]
 fn live_with_peers_plays_without_stalls() {
-    let report = Scenario { viewers: 5, join_over_ms: 20_000, duration_ms: 90_000, p2p: true, live: true, live_sync_segments: 6 }.run();
+    let report = Scenario { viewers: 5, join_over_ms: 20_000, duration_ms: 90_000, live: true, ..Scenario::default() }.run();
     assert_eq!(report.stalls, 0, "{report:?}");
     assert!(report.startup_max_ms < 5_000, "{report:?}");
     assert!(report.offload > 0.05, "a high-latency live swarm shares some segments: {report:?}");
