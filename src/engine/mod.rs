@@ -37,6 +37,7 @@ mod playlists;
 mod requests;
 mod sources;
 mod setup;
+mod stalls;
 mod store;
 pub mod swarm;
 mod track;
@@ -381,7 +382,8 @@ impl Engine {
             return self.web_video_start_at;
         }
         let swarm = self.swarms.iter().filter_map(|s| s.next_timeout()).min();
-        [self.requests.earliest_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at, self.hashes_retry_at, swarm]
+        let late = self.next_late_check();
+        [self.requests.earliest_deadline(), late, self.live_reload_at, self.audio_reload_at, self.quota_retry_at, self.hashes_retry_at, swarm]
             .into_iter()
             .flatten()
             .min()
@@ -506,6 +508,7 @@ impl Engine {
         let sources = if purpose.uses_mirrors() { &self.segment_sources } else { &self.playlist_sources };
         let choice = sources.choose(&resource.url, &tried, now_ms).unwrap_or_else(|| sources.choose_any(&resource.url, &tried));
         let id = self.requests.new_id();
+        let late_ms = self.late_at(&purpose, &resource, tried.len() + round as usize, now_ms);
         self.outputs.push_back(Output::Fetch { id, url: choice.url.clone(), range: resource.range });
         if let Some(track) = purpose.track() {
             if let Some(t) = self.track_mut(track) {
@@ -520,6 +523,7 @@ impl Engine {
             base: choice.base,
             started_ms: now_ms,
             deadline_ms: now_ms + self.config.request_timeout_ms,
+            late_ms,
             tried,
             round,
         };
@@ -606,6 +610,7 @@ impl Engine {
                 self.retry_or_give_up(now_ms, req, None, "timed out".into());
             }
         }
+        self.abandon_late_requests(now_ms);
         let (due, later): (Vec<Waiting>, Vec<Waiting>) =
             std::mem::take(&mut self.requests.waiting).into_iter().partition(|w| w.at_ms <= now_ms);
         self.requests.waiting = later;

@@ -7,6 +7,9 @@ use super::*;
 /// the time to fetch the new level's first segment.
 const SWITCH_FETCH_DELAY_S: f64 = 1.0;
 
+/// Where a gap jump lands past the start of the data (inside its first frame).
+const GAP_JUMP_MARGIN_S: f64 = 0.01;
+
 /// How long to wait before appending again after a QuotaExceededError that no
 /// eviction could answer (playback frees room as it moves on).
 const QUOTA_RETRY_MS: u64 = 1_000;
@@ -39,6 +42,7 @@ impl Engine {
             self.pending_seek = None;
         }
         let jumped = (p.time - self.playhead.time).abs() > 1.0 || p.seeking;
+        let stuck = !p.paused && !p.seeking && p.rate > 0.0 && p.time == self.playhead.time;
         self.playhead = p;
         for i in 0..self.tracks.len() {
             let buffered = self
@@ -53,11 +57,37 @@ impl Engine {
         if jumped {
             self.cancel_useless_downloads();
         }
+        if stuck {
+            self.jump_small_gap();
+        }
         if self.tracks.iter().any(|t| t.held_for_map.is_some()) {
             self.recheck_held_segments(now_ms);
         }
         self.evict_back_buffer();
         self.schedule(now_ms);
+    }
+
+    /// The playhead sits still in a hole smaller than `MAX_HOLE` just before
+    /// buffered data (an eviction that cut into a segment, then a seek back into
+    /// the cut; media whose tracks start a little apart): the engine counts that
+    /// as buffered, and the element would wait there for ever. Step over it, as
+    /// hls.js's gap controller does.
+    fn jump_small_gap(&mut self) {
+        let time = self.playhead.time;
+        let mut target = time;
+        for (_, ranges) in &self.playhead.buffered {
+            if ranges.iter().any(|r| r.start <= time && time < r.end) {
+                continue;
+            }
+            match ranges.iter().map(|r| r.start).filter(|s| *s > time && *s - time <= buffer::MAX_HOLE).min_by(f64::total_cmp) {
+                Some(start) => target = target.max(start),
+                // A real hole on some track: loading will fill it.
+                None => return,
+            }
+        }
+        if target > time {
+            self.outputs.push_back(Output::Seek { time: target + GAP_JUMP_MARGIN_S });
+        }
     }
 
     /// After a seek, a download for a segment far from the new position only delays

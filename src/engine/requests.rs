@@ -44,6 +44,9 @@ pub struct Request {
     pub base: String,
     pub started_ms: u64,
     pub deadline_ms: u64,
+    /// Media segments: when the request is late and may be abandoned if the
+    /// buffer runs low (stalls.rs).
+    pub late_ms: Option<u64>,
     /// Slots already tried in this round.
     pub tried: Vec<usize>,
     /// Backoff rounds so far.

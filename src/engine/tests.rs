@@ -132,7 +132,10 @@ impl Sim {
                     self.in_flight.insert(id, (done + extra, result));
                 }
                 Output::Cancel { id } => {
+                    // An aborted fetch frees the link (a browser stops reading it).
                     self.in_flight.remove(&id);
+                    let busy_until = self.in_flight.values().map(|(done, _)| done.saturating_sub(self.latency_ms)).max();
+                    self.link_free_at = busy_until.unwrap_or(self.now).max(self.now).min(self.link_free_at);
                 }
                 Output::SetupMedia { tracks, sequence_mode, .. } => {
                     self.media = Some(tracks);

@@ -280,3 +280,25 @@ fn a_quota_error_right_after_a_seek_leaves_no_hole_at_the_playhead() {
     assert_eq!(viewer.faults.struck, 1, "the quota error struck");
     assert!(viewer.media.time > 100.0, "stuck at {:.1} s, buffered {:?}", viewer.media.time, viewer.media.buffered());
 }
+
+/// The second finding: a seek far ahead evicted the back buffer up to 30 s
+/// behind (into the middle of a segment), and a seek back into that cut left
+/// the playhead 0.14 s before the data, which the engine counts as buffered: it
+/// loaded nothing and the element waited for ever. The engine now steps over it.
+#[test]
+fn a_seek_back_into_an_evicted_cut_steps_over_the_small_hole() {
+    let vod = sample_vod(SEGMENTS);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    sim.join(config(&vod, 1), &vod.master, Behaviour::Honest);
+    sim.run(8_000);
+    sim.join(config(&vod, 2), &vod.master, Behaviour::Honest);
+    sim.run(2_300);
+    let v = sim.join(config(&vod, 1002), &vod.master, Behaviour::Honest);
+    sim.run(2_300);
+    sim.viewers[v].media.time = 46.4;
+    sim.run(200);
+    sim.viewers[v].media.time = 16.26;
+    sim.run(5_000);
+    let viewer = &sim.viewers[v];
+    assert!(viewer.media.time > 19.0, "stuck at {:.2} s, buffered {:?}", viewer.media.time, viewer.media.buffered());
+}

@@ -276,3 +276,47 @@ fn with_webcrypto_like_host_hashing_a_swarm_shares_and_a_poisoner_is_caught() {
         assert_eq!(sim.viewers[v].stalls, 0);
     }
 }
+
+/// One HTTP-only viewer that seeks into what it has not buffered, where the
+/// origin's answer for the segment never comes; with `mirror`, the files are
+/// also on a mirror. Returns (stalled ms after the seek, the viewer's events).
+fn stalled_answer_after_a_seek(mirror: bool) -> (u64, Vec<Event>) {
+    const MIRROR: &str = "http://mirror.test/v/";
+    let vod = sample_vod(45);
+    let mut files = vod.files.clone();
+    if mirror {
+        for (url, body) in &vod.files {
+            files.insert(url.replace(ORIGIN, MIRROR), body.clone());
+        }
+    }
+    let mut sim = SwarmSim::new(files);
+    let config = Config {
+        segment_hashes_url: Some(vod.hashes.clone()),
+        start_level: Some(LevelChoice::Fixed(1)),
+        mirrors: if mirror { vec![MIRROR.into()] } else { vec![] },
+        ..Config::default()
+    };
+    let v = sim.join(config, &vod.master, Behaviour::Honest);
+    sim.run(10_000);
+    sim.viewers[v].media.time = 100.0;
+    sim.strike(Fault::Http { viewer: v, fault: HttpFault::Stall });
+    let stalled = sim.viewers[v].stalled_ms;
+    sim.run(20_000);
+    let viewer = &sim.viewers[v];
+    assert_eq!(viewer.faults.struck, 1, "the stall struck");
+    assert!(viewer.media.time > 115.0, "plays on: at {:.1} s", viewer.media.time);
+    (viewer.stalled_ms - stalled, viewer.events.clone())
+}
+
+#[test]
+fn an_answer_that_never_comes_is_asked_again_before_the_buffer_runs_dry() {
+    for mirror in [true, false] {
+        let (stalled_ms, events) = stalled_answer_after_a_seek(mirror);
+        // The seek itself costs a segment's download (~0.5 s here); the stalled
+        // answer adds its patience (twice its expected time at the estimate, at
+        // least 1 s: ~1.6 s here), not the 20 s timeout.
+        assert!(stalled_ms < 2_500, "mirror {mirror}: stalled {stalled_ms} ms");
+        let abandoned = events.iter().any(|e| matches!(e, Event::SourceFailed { status: None, reason, .. } if reason.starts_with("no answer in")));
+        assert!(abandoned, "mirror {mirror}: the stalled request was abandoned: {events:?}");
+    }
+}
