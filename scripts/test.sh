@@ -30,11 +30,11 @@ kill $demo; trap - EXIT
 echo "== end-to-end tests (headless Chromium; the mixed swarm adds Firefox)"
 node --test --test-concurrency=1 tests/e2e/
 
-# The same harness in the other engines (tests/e2e/engines/): playback and P2P.
-# WebKitGTK has no WebRTC here, so its P2P file checks the HTTP-only path.
+# The same harness in the other engines (tests/e2e/engines/): playback, P2P and
+# faults. WebKitGTK has no WebRTC here, so its P2P file checks the HTTP-only path.
 for engine in firefox webkit; do
-  echo "== end-to-end tests in $engine (playback, P2P)"
-  TUBESWARM_BROWSER=$engine node --test --test-concurrency=1 tests/e2e/playback.test.mjs tests/e2e/p2p.test.mjs
+  echo "== end-to-end tests in $engine (playback, P2P, faults)"
+  TUBESWARM_BROWSER=$engine node --test --test-concurrency=1 tests/e2e/playback.test.mjs tests/e2e/p2p.test.mjs tests/e2e/faults.test.mjs
 done
 
 echo "== all tests passed in $(( $(date +%s) - start )) s"

@@ -15,6 +15,7 @@
 //!   sample VOD, and PeerTube's watch/embed URLs (see [`peertube`]).
 
 mod args;
+mod faults;
 pub mod live_routes;
 pub mod peertube;
 mod routes;

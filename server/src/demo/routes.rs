@@ -54,7 +54,9 @@ pub fn router(config: &Config) -> Router {
         .route("/mirror/broken", any(not_found))
         .route("/mirror/broken/{*rest}", any(not_found))
         .nest_service("/mirror/flaky", flaky(media.clone()))
-        .nest_service("/mirror/poison", poison(media))
+        .nest_service("/mirror/poison", poison(media.clone()))
+        // Origins that reset, stall and answer 5xx in bursts (faults.rs).
+        .merge(super::faults::routes(media))
         // PeerTube's REST API for the sample VOD (PeerTube mode, offline).
         .merge(super::peertube::routes(&config.media, &config.peertube_version))
         // The WebSocket tracker, as PeerTube serves it.
