@@ -250,6 +250,8 @@ pub struct Engine {
     audio_reload_at: Option<u64>,
     /// When to append again what a QuotaExceededError held back.
     quota_retry_at: Option<u64>,
+    /// The upload limit's token bucket, shared by every swarm (the uplink is one).
+    upload_budget: swarm::UploadBudget,
     end_of_stream_sent: bool,
     outputs: VecDeque<Output>,
     stats: Stats,
@@ -313,6 +315,7 @@ impl Engine {
             live_reload_at: None,
             audio_reload_at: None,
             quota_retry_at: None,
+            upload_budget: Default::default(),
             end_of_stream_sent: false,
             outputs: VecDeque::new(),
             hashes: Hashes::NotConfigured,

@@ -99,6 +99,7 @@ impl Engine {
             self.conn_base += 1_000_000;
             let seed = self.config.seed ^ self.conn_base;
             let mut swarm = Swarm::new(config, seed, self.conn_base);
+            swarm.share_upload_budget(self.upload_budget.clone());
             swarm.start(&mut out);
             self.swarms.push(swarm);
         }

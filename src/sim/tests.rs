@@ -320,3 +320,20 @@ fn an_answer_that_never_comes_is_asked_again_before_the_buffer_runs_dry() {
         assert!(abandoned, "mirror {mirror}: the stalled request was abandoned: {events:?}");
     }
 }
+
+#[test]
+fn the_upload_limit_holds_for_a_viewer_s_video_and_audio_swarms_together() {
+    let vod = sample_vod(45);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let limit_bps = 160_000; // 20 kB/s
+    let seeder = sim.join(Config { upload_limit_bps: Some(limit_bps), ..viewer_config(&vod, 61) }, &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let later = sim.join(viewer_config(&vod, 62), &vod.master, Behaviour::Honest);
+    sim.run(60_000);
+    no_fatal_errors(&sim);
+    let uploaded = sim.viewers[seeder].engine.stats().p2p_uploaded_bytes;
+    // 60 s at the limit, plus one burst (2 s) and one segment allowed over it.
+    let bound = limit_bps / 8 * 62 + 400_000;
+    assert!(uploaded > 0 && uploaded <= bound, "uploaded {uploaded} bytes, bound {bound}");
+    assert_eq!(sim.viewers[later].stalls, 0);
+}

@@ -30,6 +30,9 @@ export function optionsFromAttributes(el) {
   if (attr("info-hash-version")) options.infoHashVersion = attr("info-hash-version");
   const latency = attr("latency-mode");
   if (latency === "default" || latency === "high" || latency === "small") options.latencyMode = latency;
+  // Bits per second this viewer uploads at most (a viewer on a thin uplink).
+  const uploadLimit = Number(attr("upload-limit"));
+  if (uploadLimit > 0) options.uploadLimit = Math.round(uploadLimit);
   // Tests only: make this viewer a poisoning peer (see Config::corrupt_uploads).
   if (el.hasAttribute("test-corrupt-uploads")) options.testCorruptUploads = true;
   return options;

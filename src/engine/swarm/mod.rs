@@ -91,9 +91,10 @@ pub struct Swarm {
     next_conn: ConnId,
     rng: u64,
     events: Vec<SwarmEvent>,
-    /// Bytes that may be uploaded now under the limit, and when it was refilled.
-    upload_budget: f64,
-    budget_at_ms: u64,
+    /// Bytes that may be uploaded now under the limit, and when it was refilled:
+    /// one bucket for every swarm of the engine (video and audio streams), as
+    /// the limit is the viewer's uplink (`share_upload_budget`).
+    upload_budget: UploadBudget,
     /// Peers that sent bytes failing their hash: never connected to again.
     banned: std::collections::BTreeSet<String>,
     pub uploaded_bytes: u64,
@@ -101,6 +102,11 @@ pub struct Swarm {
 }
 
 impl Swarm {
+    /// Upload from `budget`, shared with the engine's other swarms.
+    pub fn share_upload_budget(&mut self, budget: UploadBudget) {
+        self.upload_budget = budget;
+    }
+
     /// `seed` drives every random choice (offer ids, request ids, peer choice).
     pub fn new(config: SwarmConfig, seed: u64, first_conn: ConnId) -> Swarm {
         let trackers = config
@@ -127,8 +133,7 @@ impl Swarm {
             rng: seed | 1,
             events: Vec::new(),
             banned: Default::default(),
-            upload_budget: 0.0,
-            budget_at_ms: 0,
+            upload_budget: UploadBudget::default(),
             uploaded_bytes: 0,
             downloaded_bytes: 0,
         }
@@ -488,7 +493,11 @@ impl Swarm {
                 let held = if self.config.upload && id >= 0 { store.get(self.config.stream, id as u64) } else { None };
                 // Over the upload limit: "absent" costs the peer nothing, it asks
                 // someone else (p2pml does the same when upload is off).
-                let held = held.filter(|b| within_limit(&mut self.upload_budget, &mut self.budget_at_ms, self.config.upload_limit_bps, now_ms, b.len()));
+                let held = held.filter(|b| {
+                    let mut budget = self.upload_budget.lock().unwrap_or_else(|e| e.into_inner());
+                    let (tokens, at_ms) = &mut *budget;
+                    within_limit(tokens, at_ms, self.config.upload_limit_bps, now_ms, b.len())
+                });
                 match held {
                     Some(bytes) => {
                         let from = byte_from.unwrap_or(0).clamp(0, bytes.len() as i64) as usize;
@@ -660,6 +669,10 @@ pub struct PeerStats {
     pub uploaded_bytes: u64,
     pub throughput_bps: f64,
 }
+
+/// An upload token bucket (bytes available, when last refilled), shared by the
+/// swarms of one engine.
+pub type UploadBudget = std::sync::Arc<std::sync::Mutex<(f64, u64)>>;
 
 /// A token bucket: may `bytes` go out now under `limit_bps`? Spends them if so.
 fn within_limit(budget: &mut f64, at_ms: &mut u64, limit_bps: Option<u64>, now_ms: u64, bytes: usize) -> bool {
