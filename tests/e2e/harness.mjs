@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "node:test";
 import { chromium } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -70,6 +71,24 @@ export async function launchBrowser(engine = ENGINE, { chromiumArgs = [] } = {})
 /** Open the demo page on `src` (and optional extra query), wait for the Player. */
 export async function openPlayer(browser, base, src, extra = "") {
   return openPage(browser, `${base}?src=${encodeURIComponent(src)}${extra}`);
+}
+
+/** Swarm viewers for a test file: `viewer(extra)` opens the player on the VOD in
+ * a context of its own (like a separate browser). Every viewer a test opened is
+ * closed after it, even when it failed first: a leftover viewer would be a peer
+ * in the next test's swarm. `setup()` gives the file's {server, browser}. */
+export function swarmViewers(setup) {
+  const contexts = new Set();
+  afterEach(async () => {
+    await Promise.all([...contexts].map((c) => c.close().catch(() => {})));
+    contexts.clear();
+  });
+  return async function viewer(extra = "") {
+    const { server, browser } = setup();
+    const context = await browser.newContext();
+    contexts.add(context);
+    return openPlayer(context, server.url, VOD, extra);
+  };
 }
 
 /** Open any page with a `<tubeswarm-player id="player">` (the demo page, another

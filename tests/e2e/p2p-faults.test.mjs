@@ -5,28 +5,18 @@
 // 1 s (HTTP can always serve), every appended segment verified; P2P resumes
 // once the tracker is back. Lying and truncating peers are the simulator's
 // (src/sim/chaos_tests.rs: Behaviour::WrongSize, Truncator).
-import { test, before, after, afterEach } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { ROOT, startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, VOD, HAS_WEBRTC } from "./harness.mjs";
+import { ROOT, startServerAndBrowser, stopServerAndBrowser, swarmViewers, playUntil, state, HAS_WEBRTC } from "./harness.mjs";
 
 const swarm = { skip: !HAS_WEBRTC && "this engine has no WebRTC" };
 let server, browser;
 before(async () => ({ server, browser } = await startServerAndBrowser()));
 after(() => stopServerAndBrowser({ server, browser }));
 
-const contexts = new Set();
-afterEach(async () => {
-  await Promise.all([...contexts].map((c) => c.close().catch(() => {})));
-  contexts.clear();
-});
-
-async function viewer(extra) {
-  const context = await browser.newContext();
-  contexts.add(context);
-  return openPlayer(context, server.url, VOD, extra);
-}
+const viewer = swarmViewers(() => ({ server, browser }));
 
 /** The standalone tracker on `port` (0: any); resolves with {url, port, stop}. */
 function startTracker(port = 0) {

@@ -3,9 +3,9 @@
 // storage, as separate browsers). Runs in every engine (`TUBESWARM_BROWSER`); the
 // swarm tests skip where the engine has no WebRTC (Debian's WebKitGTK), and the
 // last test, a browser without WebRTC, runs everywhere.
-import { test, before, after, afterEach } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServerAndBrowser, stopServerAndBrowser, openPlayer, playUntil, state, screenshot, VOD, ENGINE, HAS_WEBRTC } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, swarmViewers, openPlayer, playUntil, state, screenshot, VOD, ENGINE, HAS_WEBRTC } from "./harness.mjs";
 
 const swarm = { skip: !HAS_WEBRTC && `${ENGINE} has no RTCPeerConnection here` };
 
@@ -13,20 +13,7 @@ let server, browser;
 before(async () => ({ server, browser } = await startServerAndBrowser()));
 after(() => stopServerAndBrowser({ server, browser }));
 
-// Every viewer a test opened is gone before the next test, even when it failed
-// before closing them: a leftover viewer would be a peer in the next test's swarm.
-const contexts = new Set();
-afterEach(async () => {
-  await Promise.all([...contexts].map((c) => c.close().catch(() => {})));
-  contexts.clear();
-});
-
-async function viewer(extra = "") {
-  // Each viewer in its own context, like separate browsers.
-  const context = await browser.newContext();
-  contexts.add(context);
-  return openPlayer(context, server.url, VOD, extra);
-}
+const viewer = swarmViewers(() => ({ server, browser }));
 
 test("later viewers get a large share of their bytes from peers, and all play", swarm, async () => {
   const first = await viewer();
