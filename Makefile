@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (both install what they need first):
 #   make demo   build everything, make the sample media, serve on http://127.0.0.1:8080/
 #   make test   run every test (native, then end-to-end in Chromium, Firefox and WebKitGTK)
-.PHONY: demo test setup build clean bench-swarm bench fuzz
+.PHONY: demo test setup build clean bench-swarm bench fuzz soak
 
 demo:
 	scripts/demo.sh
@@ -31,3 +31,10 @@ bench:
 # FUZZ_S seconds per target (default 60), one table line per target. See README.md.
 fuzz:
 	FUZZ_S=$(or $(FUZZ_S),60) scripts/fuzz.sh
+
+# 20 minutes (SOAK_S) of three viewers of the looping VOD and three of the live
+# stream, with P2P: errors, stalls, wasm memory, JS heap, store, server memory.
+# Not in CI. See BENCHMARKS.md.
+soak:
+	scripts/setup.sh
+	. scripts/env.sh && scripts/build.sh --release-server >/dev/null && TUBESWARM_PROFILE=release node bench/soak.mjs

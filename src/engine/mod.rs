@@ -203,6 +203,9 @@ pub struct Stats {
     pub p2p_unavailable: Option<P2pUnavailable>,
     /// A web video (plain MP4) is playing, not HLS.
     pub web_video: bool,
+    /// Bytes of verified segments kept for the player and peers (bounded by
+    /// `Config::store_bytes`).
+    pub store_used_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,6 +355,7 @@ impl Engine {
                 upload_enabled: false,
                 p2p_unavailable: None,
                 web_video: false,
+                store_used_bytes: 0,
             },
         };
         if url.is_empty() && !engine.config.web_videos.is_empty() {
@@ -429,11 +433,6 @@ impl Engine {
         }
     }
 
-    /// Bytes in the store of verified segments (bounded by `Config::store_bytes`).
-    pub fn store_used_bytes(&self) -> u64 {
-        self.store.used_bytes()
-    }
-
     pub fn stats(&self) -> Stats {
         let mut stats = self.stats.clone();
         stats.bandwidth_estimate_bps = self.bandwidth.bps();
@@ -452,6 +451,7 @@ impl Engine {
             stats.level = self.web_video;
             stats.audio_only = self.web_video.and_then(|i| self.config.web_videos.get(i)).is_some_and(|f| f.height == 0);
         }
+        stats.store_used_bytes = self.store.used_bytes();
         stats.buffer_ahead_s = self
             .tracks
             .iter()

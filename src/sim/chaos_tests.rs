@@ -201,7 +201,7 @@ fn apply(sim: &mut SwarmSim, vod: &SampleVod, op: Op) {
 
 fn check_store(sim: &SwarmSim) {
     for (i, v) in sim.viewers.iter().enumerate() {
-        let used = v.engine.store_used_bytes();
+        let used = v.engine.stats().store_used_bytes;
         assert!(used <= STORE_BYTES, "viewer {i}: the store holds {used} bytes, over its {STORE_BYTES}");
     }
 }

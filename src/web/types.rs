@@ -111,6 +111,8 @@ export interface PlayerStats {
   httpDownloadedBytes: number;
   p2pDownloadedBytes: number;
   p2pUploadedBytes: number;
+  /** Bytes of verified segments kept for the player and peers (bounded by storeBytes). */
+  storeUsedBytes: number;
   peers: number;
   segmentsLoaded: number;
   /** Segments whose SHA-256 matched the published map. */

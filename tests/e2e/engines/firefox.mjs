@@ -19,6 +19,10 @@ export const FIREFOX_PREFS = {
   // (--disable-background-timer-throttling), so both engines run viewers alike.
   "dom.min_background_timeout_value_without_budget_throttling": 4,
   "dom.timeout.enable_budget_timer_throttling": false,
+  // Nor does a background tab's video wait for the foreground to start playing,
+  // or stop decoding there: each tab is a viewer of its own.
+  "media.block-autoplay-until-in-foreground": false,
+  "media.suspend-bkgnd-video.enabled": false,
 };
 
 export async function launchFirefox() {
