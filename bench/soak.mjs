@@ -56,10 +56,11 @@ async function main() {
       const context = await browser.newContext();
       const page = await openPlayer(context, demo.url, src, src === LIVE ? "&latency-mode=high" : "");
       await page.evaluate((loop) => {
-        const v = document.getElementById("player").video;
-        v.muted = true;
-        v.loop = loop;
-        return v.play().catch(() => {});
+        // The element's own loop attribute (it sets video.loop from it).
+        const el = document.getElementById("player");
+        if (loop) el.setAttribute("loop", "");
+        el.video.muted = true;
+        return el.video.play().catch(() => {});
       }, name === "vod");
       viewers.push({ name: `${name}-${i + 1}`, page, samples: [] });
       await new Promise((r) => setTimeout(r, 5_000));
