@@ -557,6 +557,13 @@ impl Engine {
     }
 
     pub(super) fn retry_or_give_up(&mut self, now_ms: u64, req: Request, status: Option<u16>, reason: String) {
+        self.retry_after_failure(now_ms, req, status, reason, true);
+    }
+
+    /// After a failure: another source now, or (`backoff`) a wait before the next
+    /// round, or, out of rounds, an error. Without `backoff` the next round starts
+    /// at once: a stalled connection (stalls.rs) is not a failing server.
+    pub(super) fn retry_after_failure(&mut self, now_ms: u64, req: Request, status: Option<u16>, reason: String, backoff: bool) {
         let refresh = matches!(req.purpose, Purpose::LevelPlaylist { .. } | Purpose::AudioPlaylist);
         if refresh && self.stats.live && playlists::means_live_ended(status) {
             return self.live_gone(now_ms);
@@ -574,6 +581,7 @@ impl Engine {
                 tried.push(req.slot);
                 self.fetch(req.purpose, req.resource, tried, req.round, now_ms);
             }
+            AfterFailure::Backoff { .. } if !backoff => self.fetch(req.purpose, req.resource, Vec::new(), req.round + 1, now_ms),
             AfterFailure::Backoff { delay_ms } => {
                 self.emit(Event::Retry { url: req.resource.url.clone(), attempt: req.round + 1, delay_ms });
                 if let Some(track) = req.purpose.track() {

@@ -7,8 +7,8 @@
 //! could serve at once. So each segment request is given the time its bytes
 //! should take at the bandwidth estimate (twice over, at least a second,
 //! doubled on each new attempt). A request past that time is abandoned and
-//! asked again (from a mirror, or from the origin at once) only if the buffer ahead of its track is low (under 4 s,
-//! or under twice that time): with a full buffer a slow answer costs nothing and
+//! asked again (from a mirror, or from the origin at once) only if the buffer
+//! ahead of its track is low (under 4 s, or under twice that time): with a full buffer a slow answer costs nothing and
 //! waiting wastes no bytes. Tested in `tests.rs` and, in browsers, against the
 //! demo server's stalling origin (`tests/e2e/faults.test.mjs`).
 
@@ -75,12 +75,12 @@ impl Engine {
             self.requests.active.iter().filter(|(_, r)| r.late_ms.is_some_and(|t| t <= now_ms)).map(|(id, _)| *id).collect();
         for id in late {
             let Some(req) = self.requests.active.get(&id) else { continue };
-            let (Some(track), Purpose::Segment { level, segment, .. }) = (req.purpose.track(), &req.purpose) else { continue };
+            let Purpose::Segment { track, level, segment } = &req.purpose else { continue };
             let expected = self.expected_load_ms(*level, segment, &req.resource);
             let ahead_ms = self
                 .tracks
                 .iter()
-                .find(|t| t.track == track)
+                .find(|t| t.track == *track)
                 .map_or(0.0, |t| buffered_ahead(&t.buffered, self.playhead.time) * 1000.0) as u64;
             if ahead_ms >= LOW_BUFFER_MS.max(2 * expected) {
                 if let Some(r) = self.requests.active.get_mut(&id) {
@@ -93,17 +93,8 @@ impl Engine {
             self.outputs.push_back(Output::Cancel { id });
             self.clear_in_flight(&req.purpose, id);
             let reason = format!("no answer in {waited} ms with {:.1} s buffered", ahead_ms as f64 / 1000.0);
-            match RequestTable::after_failure(&req, &self.segment_sources, self.config.max_retry_rounds, now_ms) {
-                // Every source was tried: ask the first again at once, as a new round
-                // (a stalled connection is not a failing server: no backoff), with
-                // twice the patience.
-                AfterFailure::Backoff { .. } => {
-                    self.segment_sources.failed(req.slot, now_ms);
-                    self.emit(Event::SourceFailed { base: req.base.clone(), status: None, reason });
-                    self.fetch(req.purpose, req.resource, Vec::new(), req.round + 1, now_ms);
-                }
-                _ => self.retry_or_give_up(now_ms, req, None, reason),
-            }
+            // Another source now; every one tried, the next round at once (twice the patience).
+            self.retry_after_failure(now_ms, req, None, reason, false);
         }
     }
 }

@@ -206,12 +206,18 @@ fn check_store(sim: &SwarmSim) {
     }
 }
 
-fn chaos(ops: Vec<Op>) {
+/// The start of every case: one viewer, and a second 8 s later.
+fn swarm_of_two() -> (SampleVod, SwarmSim, usize) {
     let vod = sample_vod(SEGMENTS);
     let mut sim = SwarmSim::new(vod.files.clone());
     sim.join(config(&vod, 1), &vod.master, Behaviour::Honest);
     sim.run(8_000);
-    sim.join(config(&vod, 2), &vod.master, Behaviour::Honest);
+    let second = sim.join(config(&vod, 2), &vod.master, Behaviour::Honest);
+    (vod, sim, second)
+}
+
+fn chaos(ops: Vec<Op>) {
+    let (vod, mut sim, _) = swarm_of_two();
     for op in ops {
         apply(&mut sim, &vod, op);
     }
@@ -261,17 +267,12 @@ proptest! {
     }
 }
 
-
 /// The first finding: an append refused for quota just after a seek, while the
 /// next segment's append went out, was confirmed by that one's AppendDone and
 /// never appended again; the playhead sat in the 0.2 s hole for good.
 #[test]
 fn a_quota_error_right_after_a_seek_leaves_no_hole_at_the_playhead() {
-    let vod = sample_vod(SEGMENTS);
-    let mut sim = SwarmSim::new(vod.files.clone());
-    sim.join(config(&vod, 1), &vod.master, Behaviour::Honest);
-    sim.run(8_000);
-    let v = sim.join(config(&vod, 2), &vod.master, Behaviour::Honest);
+    let (_, mut sim, v) = swarm_of_two();
     sim.run(3_200);
     sim.strike(Fault::AppendQuota { viewer: v });
     sim.viewers[v].media.time = 95.8;
@@ -287,11 +288,7 @@ fn a_quota_error_right_after_a_seek_leaves_no_hole_at_the_playhead() {
 /// loaded nothing and the element waited for ever. The engine now steps over it.
 #[test]
 fn a_seek_back_into_an_evicted_cut_steps_over_the_small_hole() {
-    let vod = sample_vod(SEGMENTS);
-    let mut sim = SwarmSim::new(vod.files.clone());
-    sim.join(config(&vod, 1), &vod.master, Behaviour::Honest);
-    sim.run(8_000);
-    sim.join(config(&vod, 2), &vod.master, Behaviour::Honest);
+    let (vod, mut sim, _) = swarm_of_two();
     sim.run(2_300);
     let v = sim.join(config(&vod, 1002), &vod.master, Behaviour::Honest);
     sim.run(2_300);

@@ -34,7 +34,7 @@ impl Rng {
         Rng(seed | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -43,7 +43,7 @@ impl Rng {
 
     /// Uniform in [0, 1).
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -81,7 +81,7 @@ pub struct Viewer {
     pub played_ms: u64,
     stalled_now: bool,
     /// Responses on their way: when each is due, its URL and its outcome.
-    http: BTreeMap<RequestId, (u64, String, Result<Vec<u8>, u16>)>,
+    http: BTreeMap<RequestId, InFlight>,
     /// Requests the engine is owed an answer for (a stalled one stays here).
     outstanding: std::collections::HashSet<RequestId>,
     /// Faults waiting to strike this viewer (faults.rs).
@@ -95,6 +95,9 @@ pub struct Viewer {
 /// SCTP's retransmission timeout after a loss (RFC 4960's minimum RTO is 1 s;
 /// browsers' usrsctp runs lower on a fast path; 200 ms plus the wait is typical).
 const SCTP_RTO_MS: u64 = 250;
+
+/// A response on its way: when it is due, its URL, and its body or status.
+type InFlight = (u64, String, Result<Vec<u8>, u16>);
 
 /// What one data-channel end is linked to.
 #[derive(Debug, Clone, Copy)]
@@ -371,7 +374,7 @@ impl SwarmSim {
         // offloaded 22 % instead of ~90 %. Seeded by time and viewer: deterministic.
         let mut rng = Rng::new(self.now ^ (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         for i in (1..others.len()).rev() {
-            others.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+            others.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
         }
         let reply = serde_json::json!({"action": "announce", "interval": 120, "info_hash": hash, "complete": 0, "incomplete": members.len()});
         self.later(at, Delivery::Input(v, Input::TrackerMessage { tracker, text: reply.to_string() }));

@@ -8,8 +8,8 @@
 //!   for 10 s, then the rest (a connection that stopped moving);
 //! - `/fault/5xx/`: media segments answer 503 in bursts, three in every ten.
 //!
-//! A media segment is a ranged request that does not start at byte 0 (init
-//! segments and playlists do, and are served as they are), as in `/mirror/poison/`.
+//! Only media segments misbehave (`routes::is_media_segment`, as `/mirror/poison/`):
+//! init segments and playlists are served as they are.
 //! Each kind counts its own requests, from the server's start.
 
 use std::convert::Infallible;
@@ -19,13 +19,15 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use bytes::Bytes;
 use futures_util::stream;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
+
+use super::routes::{is_media_segment, whole_response};
 
 /// How long `/fault/stall/` stops mid-body.
 const STALL: Duration = Duration::from_secs(10);
@@ -64,24 +66,15 @@ fn misbehave(
     tower::service_fn(move |request: Request| {
         let (media, count) = (media.clone(), count.clone());
         async move {
-            let segment = request
-                .headers()
-                .get(header::RANGE)
-                .and_then(|r| r.to_str().ok())
-                .is_some_and(|r| !r.starts_with("bytes=0-"));
-            if !segment || !kind.strikes(count.fetch_add(1, Ordering::SeqCst)) {
+            if !is_media_segment(&request) || !kind.strikes(count.fetch_add(1, Ordering::SeqCst)) {
                 return Ok(media.oneshot(request).await?.map(Body::new));
             }
             if let Kind::Burst5xx = kind {
                 return Ok((StatusCode::SERVICE_UNAVAILABLE, "fault/5xx: a burst of errors\n").into_response());
             }
-            let response = media.oneshot(request).await?;
-            if !response.status().is_success() {
-                return Ok(response.map(Body::new));
-            }
-            let (parts, body) = response.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(Body::new(body), 64 << 20).await else {
-                return Ok((StatusCode::INTERNAL_SERVER_ERROR, "fault: body too large\n").into_response());
+            let (parts, bytes) = match whole_response(media, request).await {
+                Ok(whole) => whole,
+                Err(response) => return Ok(response),
             };
             let (first, rest) = (bytes.slice(..bytes.len() / 2), bytes.slice(bytes.len() / 2..));
             let body = match kind {

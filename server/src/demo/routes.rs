@@ -129,18 +129,12 @@ fn poison(
     tower::service_fn(move |request: Request| {
         let media = media.clone();
         async move {
-            let corrupt = request
-                .headers()
-                .get(header::RANGE)
-                .and_then(|r| r.to_str().ok())
-                .is_some_and(|r| !r.starts_with("bytes=0-"));
-            let response = media.oneshot(request).await?;
-            if !corrupt || !response.status().is_success() {
-                return Ok(response.map(Body::new));
+            if !is_media_segment(&request) {
+                return Ok(media.oneshot(request).await?.map(Body::new));
             }
-            let (parts, body) = response.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(Body::new(body), 64 << 20).await else {
-                return Ok((StatusCode::INTERNAL_SERVER_ERROR, "poison mirror: body too large\n").into_response());
+            let (parts, bytes) = match whole_response(media, request).await {
+                Ok(whole) => whole,
+                Err(response) => return Ok(response),
             };
             let mut bytes = bytes.to_vec();
             let middle = bytes.len() / 2;
@@ -150,6 +144,30 @@ fn poison(
             Ok(Response::from_parts(parts, Body::from(bytes)))
         }
     })
+}
+
+/// A media segment: a ranged request that does not start at byte 0 (init
+/// segments start there; playlists are not ranged).
+pub(super) fn is_media_segment(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::RANGE)
+        .and_then(|r| r.to_str().ok())
+        .is_some_and(|r| !r.starts_with("bytes=0-"))
+}
+
+/// `request` served from `media` with its whole body read, for a route to alter;
+/// an unsuccessful answer, or a body over 64 MiB, is the response to send as is.
+pub(super) async fn whole_response(media: ServeDir, request: Request) -> Result<(axum::http::response::Parts, bytes::Bytes), Response> {
+    let Ok(response) = media.oneshot(request).await;
+    if !response.status().is_success() {
+        return Err(response.map(Body::new));
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(Body::new(body), 64 << 20).await {
+        Ok(bytes) => Ok((parts, bytes)),
+        Err(_) => Err((StatusCode::INTERNAL_SERVER_ERROR, "body too large to alter\n").into_response()),
+    }
 }
 
 /// The demo's tracker: default limits, except the announce limit per address
