@@ -49,7 +49,7 @@ import { setupTouch } from "./ui/touch.js";
 
 const ready = init();
 
-const RELOAD = ["src", "peertube", "video-id", "mirrors", "trackers", "segments-sha256-url", "p2p", "latency-mode", "info-hash-version", "password", "auth-token", "upload-limit", "test-corrupt-uploads"];
+const RELOAD = ["src", "peertube", "video-id", "mirrors", "trackers", "segments-sha256-url", "p2p", "latency-mode", "info-hash-version", "password", "auth-token", "upload-limit", "back-buffer", "forward-buffer", "test-corrupt-uploads"];
 const PLAYER_EVENTS = ["levels", "level-switch", "segment", "source-failed", "retry", "error", "live-update", "live-ended", "integrity-failure", "peer-connect", "peer-close"];
 
 class TubeswarmPlayer extends HTMLElement {

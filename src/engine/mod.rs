@@ -822,7 +822,13 @@ impl Engine {
     /// Ask for `[start, end)` of a track to be removed, and forget it at once in
     /// our view of the buffer (the next playhead report would say so anyway), so
     /// that no decision before then counts on it.
+    ///
+    /// A remove after `endOfStream()` opens the MediaSource again (MSE §3.2, as
+    /// an append does): the end of stream is said again once it is done, or the
+    /// element would wait for ever a frame before the end (the soak found this:
+    /// back-buffer evictions go on while the last seconds play).
     fn remove(&mut self, track: Track, start: f64, end: f64) {
+        self.end_of_stream_sent = false;
         let Some(t) = self.track_mut(track) else { return };
         t.removing = true;
         let mut kept = Vec::new();

@@ -60,6 +60,9 @@ impl FakeMedia {
     }
 
     pub fn remove(&mut self, track: Track, start: f64, end: f64) -> Vec<TimeRange> {
+        // MSE: remove() on an ended MediaSource opens it again (its readyState
+        // goes back to "open"): the element no longer plays to the end.
+        self.ended = false;
         let ranges = self.buffered.entry(track).or_default();
         let mut kept = Vec::new();
         for r in ranges.drain(..) {

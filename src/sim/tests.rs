@@ -337,3 +337,27 @@ fn the_upload_limit_holds_for_a_viewer_s_video_and_audio_swarms_together() {
     assert!(uploaded > 0 && uploaded <= bound, "uploaded {uploaded} bytes, bound {bound}");
     assert_eq!(sim.viewers[later].stalls, 0);
 }
+
+#[test]
+fn viewers_who_play_a_vod_from_its_start_reach_its_end() {
+    // The soak found three P2P viewers of a VOD waiting 0.15 s before its end for
+    // ever: the back buffer evicted after the end of stream opened the MediaSource
+    // again (FakeMedia::remove), and the end was not said again.
+    let vod = sample_vod(20); // 80 s
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let viewers: Vec<usize> = (0..3)
+        .map(|i| {
+            let config = Config { start_level: None, ..viewer_config(&vod, 40 + i) };
+            let v = sim.join(config, &vod.master, Behaviour::Honest);
+            sim.run(5_000);
+            v
+        })
+        .collect();
+    sim.run(90_000);
+    no_fatal_errors(&sim);
+    for v in viewers {
+        let viewer = &sim.viewers[v];
+        assert!(viewer.media.ended, "viewer {v} at {:.2} s of 80 s did not end: {:?}", viewer.media.time, viewer.engine.stats());
+        assert!(viewer.engine.stats().p2p_downloaded_bytes > 0 || v == 0, "viewer {v} had peers");
+    }
+}

@@ -33,6 +33,11 @@ export function optionsFromAttributes(el) {
   // Bits per second this viewer uploads at most (a viewer on a thin uplink).
   const uploadLimit = Number(attr("upload-limit"));
   if (uploadLimit > 0) options.uploadLimit = Math.round(uploadLimit);
+  // Seconds kept behind the playhead and loaded ahead (memory on small devices).
+  for (const [name, key] of [["back-buffer", "backBuffer"], ["forward-buffer", "forwardBuffer"]]) {
+    const seconds = Number(attr(name));
+    if (attr(name) !== null && Number.isFinite(seconds) && seconds >= 0) options[key] = seconds;
+  }
   // Tests only: make this viewer a poisoning peer (see Config::corrupt_uploads).
   if (el.hasAttribute("test-corrupt-uploads")) options.testCorruptUploads = true;
   return options;
