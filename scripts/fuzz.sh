@@ -8,6 +8,7 @@
 # libFuzzer's log in fuzz/target/fuzz-logs/<target>/fuzz-0.log.
 #
 #   scripts/fuzz.sh [TARGET...]     (default: every target; FUZZ_S=600 for longer runs)
+#   FUZZ_RUNS=10000000 FUZZ_S=7200 scripts/fuzz.sh   (each target until 10 M executions)
 #
 # Toolchain: cargo-fuzz passes nightly-only flags to rustc (-Zsanitizer, the sancov
 # passes); the project's stable toolchain takes them with RUSTC_BOOTSTRAP=1. The
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 export RUSTC_BOOTSTRAP=1
 FUZZ_S=${FUZZ_S:-60}
+FUZZ_RUNS=${FUZZ_RUNS:--1}  # executions per target at most (-1: until FUZZ_S)
 SANITIZER=${FUZZ_SANITIZER:-address}
 ROOT=$PWD
 MEDIA=generated/media      # scripts/build.sh makes it; its files are seeds when present
@@ -142,7 +144,7 @@ for t in "${TARGETS[@]}"; do
   (cd "fuzz/target/fuzz-logs/$t" &&
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_odr_violation=0" \
       "$ROOT/$BIN/$t" "$ROOT/fuzz/corpus/$t" -artifact_prefix="$ROOT/fuzz/artifacts/$t/" \
-      -max_total_time="$FUZZ_S" -jobs=1 -print_final_stats=1 \
+      -max_total_time="$FUZZ_S" -runs="$FUZZ_RUNS" -jobs=1 -print_final_stats=1 \
       -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 2>/dev/null) || rc=$?
   findings=$(find "fuzz/artifacts/$t" -type f -newer "$stamp" | wc -l)
   if ((findings == 0 && rc != 0)); then findings="error"; fi

@@ -27,7 +27,7 @@ import { startSite } from "./other-origin.mjs";
 const UUID = "9c9de5e8-0a1e-484a-b099-e80766180a6d";
 
 const LEVEL = 1;
-const LEAD_S = 15; // the first viewer plays this long alone (over HTTP)
+const LEAD_S = 10; // the first viewer plays this long alone (over HTTP), 40 s loaded
 const MEET_TIMEOUT_MS = 40_000; // the second viewer must get/give bytes within this
 const SECOND_PLAYS_S = 20; // then it plays on to here, still connected
 

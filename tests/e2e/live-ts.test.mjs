@@ -23,11 +23,12 @@ const latency = (page) => page.evaluate(() => {
   return el.player.stats().liveEdge - el.video.currentTime;
 });
 
-test("the TS live plays near its edge for 60 s, every segment verified, no stall over 1 s", async () => {
+test("the TS live plays near its edge for 30 s, every segment verified, no stall over 1 s", async () => {
   const page = await viewer(LIVE, "&p2p=0");
   const t0 = await playUntil(page, 1, { timeout: 30_000 });
   const lags = [];
-  const until = Date.now() + 60_000;
+  // 30 s: seven or more playlist refreshes, and a new segment each 4 s.
+  const until = Date.now() + 30_000;
   while (Date.now() < until) {
     await page.waitForTimeout(5_000);
     lags.push(await latency(page));
@@ -36,7 +37,7 @@ test("the TS live plays near its edge for 60 s, every segment verified, no stall
   await screenshot(page, "live-ts");
   console.log(`played ${(s.currentTime - t0).toFixed(1)} s; behind the edge: ${lags.map((l) => l.toFixed(1)).join(" ")} s; stalls ${JSON.stringify(s.stalls)}`);
   assert.equal(s.error, null);
-  assert.ok(s.currentTime - t0 > 55, `played ${s.currentTime - t0} s`);
+  assert.ok(s.currentTime - t0 > 27, `played ${s.currentTime - t0} s`);
   assert.ok(s.stalls.every((ms) => ms <= 1000), `stalls: ${s.stalls}`);
   // PeerTube's default latency: 5 segments (20 s) behind, never drifting away.
   assert.ok(lags.every((l) => l > 8 && l < 32), `behind the edge: ${lags}`);

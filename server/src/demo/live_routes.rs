@@ -25,8 +25,10 @@ use axum::Router;
 use crate::live::{LiveLoop, LiveManifest, DVR_WINDOW_SEGMENTS, HASHES_FILE, MANIFEST_FILE, SOURCE_DIR, WINDOW_SEGMENTS};
 
 const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
-/// When `/media/live-ending/` and `/media/live-gone/` stop.
-pub const ENDING_AFTER_MS: u64 = 40_000;
+/// When `/media/live-ending/` and `/media/live-gone/` stop: long enough for a
+/// viewer to start (5 segments behind the edge), short for the test that waits
+/// for their end.
+pub const ENDING_AFTER_MS: u64 = 20_000;
 
 /// What kind of live one folder serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
