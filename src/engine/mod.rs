@@ -71,10 +71,13 @@ use levels::{audio_only_info, ladder, single_level, AudioRendition, Level};
 use requests::{AfterFailure, Purpose, Request, RequestTable, Waiting};
 use track::{TrackState, UnconfirmedAppend};
 
+/// The least `Config::forward_buffer_s` the engine takes, in seconds.
+const MIN_FORWARD_BUFFER_S: f64 = 2.0;
+
 /// Playback settings. `Default` gives hls.js-like values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Seconds to keep buffered ahead of the playhead.
+    /// Seconds to keep buffered ahead of the playhead (at least 2).
     pub forward_buffer_s: f64,
     /// Seconds to keep behind the playhead before evicting.
     pub back_buffer_s: f64,
@@ -295,7 +298,10 @@ fn resource_key(r: &Resource) -> String {
 
 impl Engine {
     /// Start playing the (master or media) playlist at `url`.
-    pub fn new(config: Config, url: &str, now_ms: u64) -> Engine {
+    pub fn new(mut config: Config, url: &str, now_ms: u64) -> Engine {
+        // Less than a couple of seconds ahead would stall at every segment.
+        config.forward_buffer_s = config.forward_buffer_s.max(MIN_FORWARD_BUFFER_S);
+        config.back_buffer_s = config.back_buffer_s.max(0.0);
         let store_bytes = config.store_bytes;
         let mut engine = Engine {
             segment_sources: SourceSet::new(config.mirrors.clone()),

@@ -6,9 +6,6 @@ use crate::engine::{Config, InfoHashVersion, LatencyMode, LevelChoice, P2pUnavai
 use crate::json::{Fields, Value};
 
 type Bad = String;
-
-/// The least `forwardBuffer` taken, in seconds.
-const MIN_FORWARD_BUFFER_S: f64 = 2.0;
 use crate::peertube::Credentials;
 
 use super::rtc::IceServer;
@@ -180,9 +177,8 @@ impl PlayerOptions {
     pub fn to_config(&self) -> Config {
         let d = self.latency_mode.apply(Config::default());
         Config {
-            // Less than a couple of seconds ahead would stall at every segment.
-            forward_buffer_s: self.forward_buffer.map_or(d.forward_buffer_s, |s| s.max(MIN_FORWARD_BUFFER_S)),
-            back_buffer_s: self.back_buffer.map_or(d.back_buffer_s, |s| s.max(0.0)),
+            forward_buffer_s: self.forward_buffer.unwrap_or(d.forward_buffer_s),
+            back_buffer_s: self.back_buffer.unwrap_or(d.back_buffer_s),
             mirrors: self.mirrors.clone(),
             max_retry_rounds: self.max_retries.unwrap_or(d.max_retry_rounds),
             request_timeout_ms: self.request_timeout.unwrap_or(d.request_timeout_ms),

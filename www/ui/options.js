@@ -36,7 +36,7 @@ export function optionsFromAttributes(el) {
   // Seconds kept behind the playhead and loaded ahead (memory on small devices).
   for (const [name, key] of [["back-buffer", "backBuffer"], ["forward-buffer", "forwardBuffer"]]) {
     const seconds = Number(attr(name));
-    if (attr(name) !== null && Number.isFinite(seconds) && seconds >= 0) options[key] = seconds;
+    if (attr(name) && Number.isFinite(seconds) && seconds >= 0) options[key] = seconds;
   }
   // Tests only: make this viewer a poisoning peer (see Config::corrupt_uploads).
   if (el.hasAttribute("test-corrupt-uploads")) options.testCorruptUploads = true;
