@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (both install what they need first):
 #   make demo   build everything, make the sample media, serve on http://127.0.0.1:8080/
 #   make test   run every test (native, then end-to-end in Chromium, Firefox and WebKitGTK)
-.PHONY: demo test setup build clean bench-swarm bench fuzz soak
+.PHONY: demo test setup build clean bench-swarm bench fuzz soak aquatic
 
 demo:
 	scripts/demo.sh
@@ -38,3 +38,8 @@ fuzz:
 soak:
 	scripts/setup.sh
 	. scripts/env.sh && scripts/build.sh --release-server >/dev/null && TUBESWARM_PROFILE=release node bench/soak.mjs
+
+# tubeswarm viewers (Chromium and Firefox) swarming through aquatic_ws, the
+# at-scale tracker, built once from crates.io into .tools/aquatic. Not in CI.
+aquatic:
+	scripts/aquatic.sh

@@ -1,6 +1,8 @@
 // Tracker: tubeswarm's tracker (target/release/tubeswarm-tracker, limits opened up
 // for one loopback address) vs npm's bittorrent-tracker server (WebSocket only,
-// as PeerTube runs it), one after the other, each under the same load from
+// as PeerTube runs it) and aquatic_ws (crates.io, built by scripts/aquatic.sh; one
+// socket worker per core and one swarm worker, as its own config advises for 1–7
+// cores), one after the other, each under the same load from
 // target/release/tubeswarm-bench-tracker: N WebSocket clients, each on 2 of 1,000
 // info_hashes, each keeping one announce in flight per info_hash (the next goes
 // out when the last is answered: saturation). Figures: announces answered per
@@ -11,7 +13,10 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { availableParallelism } from "node:os";
+import { existsSync } from "node:fs";
 import { ROOT, startProcess, row, log } from "./lib.mjs";
+import { AQUATIC_BIN, startAquatic } from "../tests/at-scale/aquatic.mjs";
 
 const run_ = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_TRACKER_SECONDS || 8);
@@ -32,6 +37,16 @@ function startBittorrentTracker() {
   const script = join(ROOT, "server", "tests", "tracker-compat", "server.mjs");
   return startProcess("bash", inShell(`node ${q(script)} ${q(join(ROOT, "node_modules"))}`));
 }
+function startAquaticWs() {
+  return startAquatic({ socketWorkers: Math.min(availableParallelism(), 7), fds: FDS });
+}
+
+/** [name in the JSON, its name in the table, start] */
+const TRACKERS = [
+  ["tubeswarm", "tubeswarm", startTubeswarm],
+  ["bittorrent-tracker", "bittorrent-tracker (npm)", startBittorrentTracker],
+  ["aquatic_ws", "aquatic_ws (crates.io)", startAquaticWs],
+];
 
 async function load(server, clients, rate) {
   const bin = join(ROOT, "target", "release", "tubeswarm-bench-tracker");
@@ -43,10 +58,12 @@ async function load(server, clients, rate) {
 export async function run() {
   const detail = {};
   const rows = [];
+  const trackers = TRACKERS.filter(([name]) => name !== "aquatic_ws" || existsSync(AQUATIC_BIN));
+  if (trackers.length < TRACKERS.length) log(`tracker: ${AQUATIC_BIN} is missing (scripts/aquatic.sh --build): no aquatic_ws rows`);
   for (const [clients, rate] of LOADS) {
-    const rounds = { tubeswarm: [], "bittorrent-tracker": [] };
+    const rounds = Object.fromEntries(trackers.map(([name]) => [name, []]));
     for (let i = 0; i < ROUNDS; i++) {
-      for (const [name, start] of [["tubeswarm", startTubeswarm], ["bittorrent-tracker", startBittorrentTracker]]) {
+      for (const [name, , start] of trackers) {
         log(`tracker: ${name}, ${clients} clients, round ${i + 1}`);
         const server = await start();
         try {
@@ -63,14 +80,18 @@ export async function run() {
       rss_peak_kib: Math.max(...list.map((r) => r.rss_peak_kib)),
       connect_failed: Math.max(...list.map((r) => r.connect_failed)),
     });
-    const a = mean(rounds.tubeswarm), b = mean(rounds["bittorrent-tracker"]);
-    const o = { otherName: "bittorrent-tracker (npm)", digits: 0 };
+    const a = mean(rounds.tubeswarm);
     const offered = rate ? `offered ${a.offered_per_s}/s` : "saturated";
-    rows.push(row("tracker", `${clients} clients: announces answered/s (${offered}, mean of ${ROUNDS})`, a.answered_per_s, b.answered_per_s, {
-      ...o, unit: "/s", better: "higher",
-      note: a.connect_failed || b.connect_failed ? `connections refused: ${a.connect_failed} / ${b.connect_failed}` : "",
-    }));
-    rows.push(row("tracker", `${clients} clients: peak RSS`, a.rss_peak_kib / 1024, b.rss_peak_kib / 1024, { ...o, unit: "MiB" }));
+    for (const [name, otherName] of trackers.slice(1)) {
+      const b = mean(rounds[name]);
+      const o = { otherName, digits: 0 };
+      const vs = name === "bittorrent-tracker" ? "" : `, vs ${name}`;
+      rows.push(row("tracker", `${clients} clients: announces answered/s (${offered}, mean of ${ROUNDS})${vs}`, a.answered_per_s, b.answered_per_s, {
+        ...o, unit: "/s", better: "higher",
+        note: a.connect_failed || b.connect_failed ? `connections refused: ${a.connect_failed} / ${b.connect_failed}` : "",
+      }));
+      rows.push(row("tracker", `${clients} clients: peak RSS${vs}`, a.rss_peak_kib / 1024, b.rss_peak_kib / 1024, { ...o, unit: "MiB" }));
+    }
   }
   return { rows, detail };
 }

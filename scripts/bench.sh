@@ -12,4 +12,6 @@ scripts/build.sh --release-server >/dev/null
 # The tracker part opens 10,000 WebSockets per side (bench/tracker.mjs raises the
 # limit for its own processes; this is for everything else).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# aquatic_ws, for the tracker rows beside it (built once; about 2 minutes).
+scripts/aquatic.sh --build
 TUBESWARM_PROFILE=release node bench/run.mjs "$@"
