@@ -32,11 +32,11 @@ async function simulator() {
   const json = join(RESULTS, "bench-swarm.json");
   const { stdout } = await promisify(execFile)(join(ROOT, "target", "release", "tubeswarm-bench-swarm"), ["--viewers", "10,30,100", "--json", json], { maxBuffer: 1 << 20 });
   const runs = JSON.parse(await readFile(json, "utf8"));
-  const rows = runs.map(({ name, p2p, http_only: http }) => {
+  const rows = runs.map(({ name, p2p, p2p_window_off: off, http_only: http }) => {
     const ceiling = (100 * (p2p.viewers - 1)) / p2p.viewers;
     return row("swarm (simulator)", `${name}, ${p2p.viewers} viewers: origin MB`, p2p.origin_bytes / 1e6, http.origin_bytes / 1e6, {
       otherName: "same run, HTTP only", unit: "MB", digits: 0,
-      note: `offload ${(100 * p2p.offload).toFixed(1)} % (ceiling ${ceiling.toFixed(1)} %); stalls ${p2p.stall_seconds.toFixed(1)} / ${http.stall_seconds.toFixed(1)} s; startup median ${p2p.startup_median_ms} / ${http.startup_median_ms} ms`,
+      note: `offload ${(100 * p2p.offload).toFixed(1)} % (ceiling ${ceiling.toFixed(1)} %: ${p2p.offload_of_ceiling.toFixed(3)}×; window off ${off.offload_of_ceiling.toFixed(3)}×); origin ÷ one copy ${p2p.origin_per_copy.toFixed(2)} (window off ${off.origin_per_copy.toFixed(2)}); stalls ${p2p.stall_seconds.toFixed(1)} / ${http.stall_seconds.toFixed(1)} s; startup median ${p2p.startup_median_ms} / ${http.startup_median_ms} ms`,
     });
   });
   return { rows, detail: { table: stdout, runs } };
@@ -60,13 +60,18 @@ const SIDES = {
   tubeswarm: {
     async open(browser, demo, _p2pml, stream) {
       const context = await browser.newContext();
+      // Every segment appended, from the first: the bench's one copy.
+      await context.addInitScript(() => {
+        window.__segmentBytes = {};
+        document.addEventListener("tubeswarm-segment", ({ detail: d }) => { window.__segmentBytes[`${d.track}/${d.level}/${d.sequence}`] = d.bytes; });
+      });
       const page = await openPlayer(context, demo.url, stream.src, `&level=${stream.height}`);
       await page.evaluate(`(${playAndWatch})(document.getElementById("player").video)`);
       return page;
     },
     read: (page) => page.evaluate(() => {
       const el = document.getElementById("player"), s = el.player.stats();
-      return { t: el.video.currentTime, height: el.video.videoHeight, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, ...window.__bench };
+      return { t: el.video.currentTime, height: el.video.videoHeight, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, segmentBytes: window.__segmentBytes, ...window.__bench };
     }),
   },
   "hls.js + p2p-media-loader": {
@@ -84,7 +89,7 @@ const SIDES = {
     read: (page) => page.evaluate(() => {
       const s = window.__p2pml, v = window.__video;
       const peers = Object.values(s.peers).reduce((n, l) => n + l.length, 0);
-      return { t: v.currentTime, height: v.videoHeight, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, ...window.__bench };
+      return { t: v.currentTime, height: v.videoHeight, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, segmentBytes: s.segmentBytes, ...window.__bench };
     }),
   },
 };
@@ -123,6 +128,10 @@ async function browsers(browser, stream) {
     return (100 * p2p) / (p2p + http);
   };
   const originMB = (name) => results[name].reduce((n, s) => n + s.http, 0) / 1e6;
+  // One copy: the bytes of every distinct segment any viewer loaded, whatever
+  // its source (the least the origin must serve a swarm without seeders).
+  const oneCopyMB = (name) => Object.values(Object.assign({}, ...results[name].map((s) => s.segmentBytes))).reduce((n, b) => n + b, 0) / 1e6;
+  const perCopy = (name) => originMB(name) / oneCopyMB(name);
   const heights = (name) => [...new Set(results[name].map((s) => s.height))].join(",");
   const playedS = (name) => results[name].reduce((n, s) => n + s.t, 0);
   const stalls = (name) => results[name].reduce((n, s) => n + s.stalls, 0);
@@ -136,6 +145,9 @@ async function browsers(browser, stream) {
       row("swarm (browsers)", `${what}: origin (HTTP) MB, all viewers`, originMB(a), originMB(b), {
         ...o, unit: "MB", digits: 1,
         note: `for ${playedS(a).toFixed(0)} / ${playedS(b).toFixed(0)} s played at ${heights(a)} / ${heights(b)}p; all bytes received ${(results[a].reduce((n, s) => n + s.http + s.p2p, 0) / 1e6).toFixed(1)} / ${(results[b].reduce((n, s) => n + s.http + s.p2p, 0) / 1e6).toFixed(1)} MB`,
+      }),
+      row("swarm (browsers)", `${what}: origin ÷ one copy`, perCopy(a), perCopy(b), {
+        ...o, digits: 2, note: `one copy (distinct segments loaded) ${oneCopyMB(a).toFixed(1)} / ${oneCopyMB(b).toFixed(1)} MB`,
       }),
       row("swarm (browsers)", `${what}: stalls (all viewers)`, stalls(a), stalls(b), { ...o, note: `stalled ${results[a].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} / ${results[b].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} ms` }),
       row("swarm (browsers)", `${what}: startup, play() to first frame, median`, startup(a), startup(b), { ...o, unit: "ms" }),

@@ -108,8 +108,14 @@ pub struct Config {
     /// against (off by default: without a map, P2P stays off).
     pub p2p_without_hashes: bool,
     pub max_peers: usize,
-    /// Segments starting within this many seconds ahead come over HTTP.
+    /// Segments starting within this many seconds ahead come over HTTP (unless
+    /// `p2p_in_high_demand` lets a peer serve one in time).
     pub high_demand_window_s: f64,
+    /// Inside the high-demand window, take a segment from a peer that holds it
+    /// when the buffer before it covers the peer's delivery with margin
+    /// (src/engine/peering.rs). Off: the window is HTTP's alone, as in
+    /// p2p-media-loader (the policy before issue 13, kept for comparison).
+    pub p2p_in_high_demand: bool,
     /// The same for a live stream (PeerTube's live loader: 4 s), whose viewers
     /// all sit near the edge: a wider window would leave peers nothing to share.
     pub live_high_demand_window_s: f64,
@@ -160,6 +166,7 @@ impl Default for Config {
             p2p_without_hashes: false,
             max_peers: 20,
             high_demand_window_s: 15.0,
+            p2p_in_high_demand: true,
             live_high_demand_window_s: 4.0,
             swarm_id: None,
             info_hash_version: InfoHashVersion::default(),

@@ -3,11 +3,15 @@
 //!
 //! Scheduling (after p2p-media-loader, minus its known weaknesses):
 //! - a segment starting within the high-demand window ahead of the playhead comes
-//!   over HTTP: nothing a peer does can stall playback while HTTP can serve;
+//!   over HTTP, unless a peer holds it and the buffer before it covers that peer's
+//!   delivery (measured, or a cautious guess) twice over, plus a margin, plus the
+//!   give-up lead below: a transfer that fails then still leaves HTTP that lead,
+//!   so nothing a peer does can stall playback while HTTP can serve;
 //! - beyond it, a segment a peer holds is asked from the fastest such peer;
-//! - one nobody holds or fetches is fetched over HTTP by a fair share of the
-//!   viewers (each takes 1 in N+1 by a hash of its peer id), so the swarm holds
-//!   what it needs without every viewer fetching everything;
+//! - one nobody holds or fetches is fetched over HTTP by the viewer its
+//!   connected neighbourhood chooses for it (rendezvous hashing of peer ids and
+//!   segment id), the others waiting for it from peers, so the swarm holds what
+//!   it needs without every viewer fetching everything;
 //! - a peer download that gets no bytes for 2 s, or whose segment comes too
 //!   close to the playhead, is abandoned for HTTP;
 //! - only segments whose SHA-256 matched are stored, appended or shared; a peer
@@ -26,6 +30,15 @@ use crate::p2p::{generate_peer_id, swarm_id_from_url};
 /// A peer download whose segment starts closer than this to the playhead is
 /// abandoned for HTTP, which then has this much buffer to work with.
 pub const P2P_GIVE_UP_AHEAD_S: f64 = 6.0;
+
+/// Inside the high-demand window, a peer's transfer must fit this many times
+/// over in the lead it has before the give-up point...
+const IN_WINDOW_DELIVERY_FACTOR: f64 = 2.0;
+/// ...plus this margin (seconds): round trips, the peer's queue, jitter.
+const IN_WINDOW_MARGIN_S: f64 = 1.0;
+/// The throughput assumed of a peer not measured yet (bits/s): a cautious guess
+/// (a slow home uplink), so the first transfer from it starts with lead to spare.
+const UNMEASURED_PEER_BPS: f64 = 2e6;
 
 /// A segment being fetched from a peer for a track.
 #[derive(Debug, Clone)]
@@ -275,8 +288,11 @@ impl Engine {
     /// the swarm should get it first (wait), false when HTTP should fetch it now.
     pub(super) fn p2p_takes(&mut self, now_ms: u64, i: usize, segment: &Segment, position: f64) -> bool {
         let track = self.tracks[i].track;
-        if self.swarm_of(track).is_none() || segment.start < position + self.high_demand_window(track) {
+        if self.swarm_of(track).is_none() {
             return false;
+        }
+        if segment.start < position + self.high_demand_window(track) {
+            return self.p2p_in_window(now_ms, i, segment, position);
         }
         let id = self.wire_id(track, segment);
         let expected = segment.resource.range.map(|r| r.length as usize);
@@ -291,8 +307,50 @@ impl Engine {
         if swarm.someone_has_or_loads(id) {
             return true;
         }
-        let n = swarm.connected() as u64;
-        n > 0 && !fair_share(&swarm.config.peer_id, id, n)
+        let peers: Vec<&str> = swarm.peers.values().filter(|p| p.open).filter_map(|p| p.peer_id.as_deref()).collect();
+        !peers.is_empty() && !fetches_for_swarm(&swarm.config.peer_id, id, &peers)
+    }
+
+    /// Inside the high-demand window: ask a peer that holds the segment when the
+    /// lead before it (its start minus the playhead: what is buffered before it)
+    /// leaves room for the peer's delivery, twice over, and a margin, before the
+    /// give-up point where `abandon_late_peer_fetches` hands it to HTTP; false
+    /// (HTTP now) otherwise. Never waits for the swarm here: inside the window
+    /// either a peer is asked now or HTTP is.
+    fn p2p_in_window(&mut self, now_ms: u64, i: usize, segment: &Segment, position: f64) -> bool {
+        let track = self.tracks[i].track;
+        if !self.config.p2p_in_high_demand {
+            return false;
+        }
+        let give_up = P2P_GIVE_UP_AHEAD_S.min(self.high_demand_window(track));
+        let lead = segment.start - position;
+        let bits = match segment.resource.range {
+            Some(r) => r.length as f64 * 8.0,
+            None => self.bandwidth_of(track) as f64 * segment.duration,
+        };
+        let id = self.wire_id(track, segment);
+        let expected = segment.resource.range.map(|r| r.length as usize);
+        let Some(swarm) = self.swarm_of_mut(track) else { return false };
+        let Some(conn) = swarm.best_peer_for(id) else { return false };
+        let bps = swarm.peers.get(&conn).map_or(0.0, |p| p.throughput_bps);
+        let delivery_s = bits / if bps > 0.0 { bps } else { UNMEASURED_PEER_BPS };
+        if bits <= 0.0 || lead < give_up + IN_WINDOW_MARGIN_S + IN_WINDOW_DELIVERY_FACTOR * delivery_s {
+            return false;
+        }
+        let mut out = Vec::new();
+        swarm.request(now_ms, conn, id, expected, &mut out);
+        self.outputs.extend(out);
+        self.tracks[i].peer_fetch = Some(PeerFetch { conn, segment_id: id, segment: segment.clone() });
+        true
+    }
+
+    /// The bandwidth (bits/s) the playlist gives a track's stream: the level's, or
+    /// for the audio rendition the audio-only level's if there is one, else 128 kbit/s.
+    fn bandwidth_of(&self, track: Track) -> u64 {
+        match track {
+            Track::Main => self.levels.get(self.level).map_or(0, |l| l.info.bandwidth),
+            Track::Audio => self.levels.iter().find(|l| l.info.audio_only).map_or(128_000, |l| l.info.bandwidth),
+        }
     }
 
     /// A segment of `track` already in the store (fetched earlier for the swarm).
@@ -369,30 +427,70 @@ const TRACKER_IDS_PER_SWARM: usize = 100;
 /// How long a live stream keeps segments behind the playhead for peers (p2pml: 15 s).
 const LIVE_STORE_BEHIND_S: f64 = 15.0;
 
-/// Whether this viewer is one of those who fetch `segment_id` over HTTP for the
-/// swarm: 1 in `peers + 1`, by a hash of (peer id, segment id), so the choice is
-/// stable and spread evenly without coordination.
-fn fair_share(peer_id: &str, segment_id: i64, peers: u64) -> bool {
-    // FNV-1a: tiny and well spread; this is load spreading, not security.
+/// Whether this viewer fetches `segment_id` over HTTP for the swarm: the one of
+/// itself and its connected peers with the highest score for that segment
+/// (rendezvous hashing). Among viewers who see the same peers exactly one is
+/// chosen, and every segment has a chosen viewer (the one with the highest score
+/// of all is chosen wherever it is), so no segment waits on nobody; the choice
+/// is stable while the peers stay, and spread evenly. Viewers with different
+/// neighbours may both be chosen: a few copies over HTTP rather than none.
+fn fetches_for_swarm(peer_id: &str, segment_id: i64, peers: &[&str]) -> bool {
+    let mine = share_score(peer_id, segment_id);
+    peers.iter().all(|p| share_score(p, segment_id) < mine)
+}
+
+/// FNV-1a of (peer id, segment id), finished by a 64-bit mix so close ids and
+/// close segments spread: load spreading, not security.
+fn share_score(peer_id: &str, segment_id: i64) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in peer_id.bytes().chain(segment_id.to_le_bytes()) {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    h % (peers + 1) == 0
+    // splitmix64's finaliser
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::fair_share;
+    use super::fetches_for_swarm;
+
+    const VIEWERS: [&str; 5] = ["-TS0001-abcdefghijkl", "-TS0001-zzzzzzzzzzzz", "-PM0203-sjfH2UsJnjA0", "-TS0001-000000000001", "-TS0001-000000000002"];
+
+    fn others(me: &str) -> Vec<&'static str> {
+        VIEWERS.iter().copied().filter(|v| *v != me).collect()
+    }
 
     #[test]
-    fn the_fair_share_is_about_one_in_n_plus_one() {
-        let peers = 4;
-        let mine = (0..10_000).filter(|id| fair_share("-TS0001-abcdefghijkl", *id, peers)).count();
-        assert!((1600..2400).contains(&mine), "{mine} of 10000, expected about 2000");
-        // Another viewer takes a different share.
-        let both = (0..10_000).filter(|id| fair_share("-TS0001-abcdefghijkl", *id, peers) && fair_share("-TS0001-zzzzzzzzzzzz", *id, peers)).count();
-        assert!(both < 700, "{both}");
+    fn among_viewers_who_see_each_other_exactly_one_fetches_each_segment() {
+        for id in 0..2_000 {
+            let chosen = VIEWERS.iter().filter(|v| fetches_for_swarm(v, id, &others(v))).count();
+            assert_eq!(chosen, 1, "segment {id}");
+        }
+    }
+
+    #[test]
+    fn the_segments_are_spread_evenly_among_them() {
+        for v in VIEWERS {
+            let mine = (0..10_000).filter(|id| fetches_for_swarm(v, *id, &others(v))).count();
+            assert!((1600..2400).contains(&mine), "{v}: {mine} of 10000, expected about 2000");
+        }
+    }
+
+    #[test]
+    fn with_different_neighbours_some_viewer_is_always_chosen() {
+        // A chain: each sees only its neighbours. The best-scored viewer of all
+        // is chosen in its neighbourhood, so no segment is left to nobody.
+        for id in 0..2_000 {
+            let chosen = (0..VIEWERS.len())
+                .filter(|&i| {
+                    let near: Vec<&str> = [i.checked_sub(1), Some(i + 1)].into_iter().flatten().filter_map(|j| VIEWERS.get(j).copied()).collect();
+                    fetches_for_swarm(VIEWERS[i], id, &near)
+                })
+                .count();
+            assert!((1..=3).contains(&chosen), "segment {id}: {chosen}");
+        }
     }
 }

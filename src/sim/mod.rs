@@ -132,6 +132,8 @@ pub struct SwarmSim {
     pub p2p_loss: f64,
     loss_rng: Rng,
     pub origin_bytes: u64,
+    /// The part of `origin_bytes` that was media (not playlists, not hash maps).
+    pub origin_media_bytes: u64,
     /// A live playlist URL and its window: its text follows virtual time.
     pub live: Option<(String, u64)>,
     /// A live hash map URL that, like PeerTube's, lists a segment only this many
@@ -159,6 +161,7 @@ impl SwarmSim {
             p2p_loss: 0.0,
             loss_rng: Rng::new(0x1055),
             origin_bytes: 0,
+            origin_media_bytes: 0,
             live: None,
             live_hashes_lag: None,
             fetch_counts: HashMap::new(),
@@ -230,6 +233,9 @@ impl SwarmSim {
                 });
                 let size = result.as_ref().map_or(0, Vec::len);
                 self.origin_bytes += size as u64;
+                if !(url.ends_with(".m3u8") || url.ends_with(".json")) {
+                    self.origin_media_bytes += size as u64;
+                }
                 let viewer = &mut self.viewers[v];
                 let start = viewer.link_free_at.max(now);
                 let done = start + (size as f64 / self.http_bytes_per_ms) as u64;

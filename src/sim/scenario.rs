@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{sample_live, sample_vod, Behaviour, Rng, SwarmSim};
-use crate::engine::{Config, LevelChoice};
+use crate::engine::{Config, Event, LevelChoice};
 
 /// A run: `viewers` join over `join_over_ms`, then everyone plays until
 /// `duration_ms` after the first joined.
@@ -25,6 +25,9 @@ pub struct Scenario {
     pub leave_early: f64,
     /// The chance that a data-channel message is lost (`SwarmSim::p2p_loss`).
     pub p2p_loss: f64,
+    /// `Config::p2p_in_high_demand`: false leaves the high-demand window to HTTP
+    /// alone, as before issue 13, for the table's side-by-side column.
+    pub p2p_in_high_demand: bool,
 }
 
 impl Default for Scenario {
@@ -39,6 +42,7 @@ impl Default for Scenario {
             poisson: false,
             leave_early: 0.0,
             p2p_loss: 0.0,
+            p2p_in_high_demand: true,
         }
     }
 }
@@ -58,6 +62,15 @@ pub struct Report {
     pub startup_max_ms: u64,
     /// Viewers who left before the end (closed or crashed).
     pub left_early: usize,
+    /// One copy of what the viewers watched: the bytes of every distinct media
+    /// segment any viewer appended.
+    pub one_copy_bytes: u64,
+    /// What the origin served of media (segments and init segments; not
+    /// playlists or the hash map) ÷ `one_copy_bytes`: 1.0 is the physical limit
+    /// of a swarm where every segment crosses the origin once.
+    pub origin_per_copy: f64,
+    /// `offload` ÷ the (N−1)/N ceiling of N viewers.
+    pub offload_of_ceiling: f64,
 }
 
 impl Scenario {
@@ -99,6 +112,7 @@ impl Scenario {
                 start_level: Some(LevelChoice::Fixed(if self.live { 0 } else { 1 })),
                 live_sync_segments: self.live_sync_segments,
                 seed: 1000 + i as u64,
+                p2p_in_high_demand: self.p2p_in_high_demand,
                 ..Config::default()
             };
             sim.join(config, &master, behaviour);
@@ -118,17 +132,37 @@ impl Scenario {
             stalled_ms += viewer.stalled_ms;
         }
         startups.sort_unstable();
+        let one_copy_bytes = one_copy(&sim);
+        let offload = if all == 0 { 0.0 } else { p2p as f64 / all as f64 };
+        let n = self.viewers as f64;
         Report {
             viewers: self.viewers,
             p2p: self.p2p,
             live: self.live,
-            offload: if all == 0 { 0.0 } else { p2p as f64 / all as f64 },
+            offload,
             origin_bytes: sim.origin_bytes,
             stalls,
             stall_seconds: stalled_ms as f64 / 1000.0,
             startup_median_ms: startups.get(startups.len() / 2).copied().unwrap_or(0),
             startup_max_ms: startups.last().copied().unwrap_or(0),
             left_early,
+            one_copy_bytes,
+            origin_per_copy: if one_copy_bytes == 0 { 0.0 } else { sim.origin_media_bytes as f64 / one_copy_bytes as f64 },
+            offload_of_ceiling: if n > 1.0 { offload / ((n - 1.0) / n) } else { 0.0 },
         }
     }
+}
+
+/// The bytes of every distinct media segment (track, level, sequence) that any
+/// viewer appended, whatever its source.
+fn one_copy(sim: &SwarmSim) -> u64 {
+    let mut seen = std::collections::HashMap::new();
+    for v in &sim.viewers {
+        for e in &v.events {
+            if let Event::Segment { track, level, sequence, bytes, .. } = e {
+                seen.insert((*track, *level, *sequence), *bytes);
+            }
+        }
+    }
+    seen.values().sum()
 }

@@ -361,3 +361,47 @@ fn viewers_who_play_a_vod_from_its_start_reach_its_end() {
         assert!(viewer.engine.stats().p2p_downloaded_bytes > 0 || v == 0, "viewer {v} had peers");
     }
 }
+
+/// How many main-track segments viewer `v` appended from HTTP.
+fn http_segments(sim: &SwarmSim, v: usize) -> usize {
+    let http = |e: &&Event| matches!(e, Event::Segment { track: crate::engine::Track::Main, source: Source::Http, .. });
+    sim.viewers[v].events.iter().filter(http).count()
+}
+
+/// Viewer B joins 20 s after A, with peers at `p2p_bytes_per_ms`, under the
+/// policy chosen by `in_window`: B's HTTP segments and startup, after asserting
+/// that nobody stalled or failed.
+fn later_viewer(in_window: bool, p2p_bytes_per_ms: f64) -> (usize, Option<u64>) {
+    let vod = sample_vod(45);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    sim.p2p_bytes_per_ms = p2p_bytes_per_ms;
+    let config = |seed| Config { p2p_in_high_demand: in_window, ..viewer_config(&vod, seed) };
+    sim.join(config(21), &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let b = sim.join(config(22), &vod.master, Behaviour::Honest);
+    sim.run(60_000);
+    no_fatal_errors(&sim);
+    for v in &sim.viewers {
+        assert_eq!(v.stalls, 0, "stalled for {} ms", v.stalled_ms);
+    }
+    assert!(sim.viewers[b].media.time > 55.0);
+    (http_segments(&sim, b), sim.viewers[b].startup_ms)
+}
+
+#[test]
+fn peers_serve_inside_the_high_demand_window_once_the_buffer_covers_their_transfer() {
+    let (now, startup_now) = later_viewer(true, 1000.0);
+    let (before, startup_before) = later_viewer(false, 1000.0);
+    assert!(now < before, "HTTP segments: {now} with P2P in the window, {before} without");
+    // The first segments still come over HTTP: startup is what it was.
+    assert_eq!(startup_now, startup_before);
+}
+
+#[test]
+fn slow_peers_are_not_asked_inside_the_high_demand_window() {
+    // 100 bytes/ms (0.8 Mbit/s): a segment from a peer takes longer than the
+    // window can spare, so the window stays HTTP's and nothing stalls.
+    let (now, _) = later_viewer(true, 100.0);
+    let (before, _) = later_viewer(false, 100.0);
+    assert_eq!(now, before);
+}

@@ -1,6 +1,7 @@
 //! `tubeswarm-bench-swarm [--json FILE] [--viewers 10,30,100] [--vod-only]`: the
 //! swarm simulator's figures, each run
-//! beside the same run with P2P off. Viewers join over a minute, on a 3-minute
+//! beside the same run with the high-demand window HTTP's alone ("window off",
+//! as before issue 13) and with P2P off. Viewers join over a minute, on a 3-minute
 //! VOD (one level, 800 kbit/s) and on a live stream (sliding window of 15 × 4 s,
 //! played 6 segments behind the edge, PeerTube's "high latency" idea). Then churn
 //! and loss at 30 viewers: Poisson arrivals with 30 % leaving early (half of them
@@ -30,38 +31,37 @@ fn main() {
     }
     runs.push(("VOD 3 min, 10 % of P2P messages lost".into(), Scenario { viewers: 30, p2p_loss: 0.1, ..Scenario::default() }));
 
-    let mut rows: Vec<(String, Report, Report, f64)> = Vec::new();
-    println!("| stream | viewers | offload (P2P) | origin MB (P2P / HTTP only) | stalls, s (P2P / HTTP only) | startup median/max ms (P2P / HTTP only) |");
-    println!("|---|---|---|---|---|---|");
+    let mut rows: Vec<(String, [Report; 3], f64)> = Vec::new();
+    println!("| stream | viewers | offload ÷ ceiling (now / window off) | origin ÷ one copy (now / window off / HTTP only) | origin MB (now / window off / HTTP only) | stalls, s (now / window off / HTTP only) | startup median/max ms (now / window off / HTTP only) |");
+    println!("|---|---|---|---|---|---|---|");
     for (name, base) in runs {
         let started = Instant::now();
-        let with = base.run();
-        let without = Scenario { p2p: false, ..base }.run();
+        // "now": this build's policy; "window off": the high-demand window
+        // HTTP's alone (p2p_in_high_demand off, as before issue 13); P2P off.
+        let reports = [base.run(), Scenario { p2p_in_high_demand: false, ..base }.run(), Scenario { p2p: false, ..base }.run()];
         let secs = started.elapsed().as_secs_f64();
+        let each = |f: &dyn Fn(&Report) -> String| reports.iter().map(f).collect::<Vec<_>>().join(" / ");
         println!(
-            "| {} | {} | {:.1} % | {:.1} / {:.1} | {} ({:.1}) / {} ({:.1}) | {}/{} / {}/{} |",
+            "| {} | {} | {:.1} % ({:.3}) / {:.1} % ({:.3}) | {} | {} | {} | {} |",
             name,
             base.viewers,
-            with.offload * 100.0,
-            with.origin_bytes as f64 / 1e6,
-            without.origin_bytes as f64 / 1e6,
-            with.stalls,
-            with.stall_seconds,
-            without.stalls,
-            without.stall_seconds,
-            with.startup_median_ms,
-            with.startup_max_ms,
-            without.startup_median_ms,
-            without.startup_max_ms,
+            reports[0].offload * 100.0,
+            reports[0].offload_of_ceiling,
+            reports[1].offload * 100.0,
+            reports[1].offload_of_ceiling,
+            each(&|r| format!("{:.2}", r.origin_per_copy)),
+            each(&|r| format!("{:.1}", r.origin_bytes as f64 / 1e6)),
+            each(&|r| format!("{} ({:.1})", r.stalls, r.stall_seconds)),
+            each(&|r| format!("{}/{}", r.startup_median_ms, r.startup_max_ms)),
         );
-        rows.push((name, with, without, secs));
+        rows.push((name, reports, secs));
     }
     let ceiling: Vec<String> =
         counts.iter().map(|&n| n as f64).map(|n| format!("{:.1} % for {n}", (n - 1.0) / n * 100.0)).collect();
-    println!("\nOffload ceiling (N-1)/N: {}. Simulated in {:.1} s.", ceiling.join(", "), rows.iter().map(|r| r.3).sum::<f64>());
+    println!("\nOffload ceiling (N-1)/N: {}. Simulated in {:.1} s.", ceiling.join(", "), rows.iter().map(|r| r.2).sum::<f64>());
     if let Some(path) = json_path {
         let json: Vec<serde_json::Value> =
-            rows.iter().map(|(name, w, wo, s)| serde_json::json!({"name": name, "p2p": w, "http_only": wo, "simulated_in_s": s})).collect();
+            rows.iter().map(|(name, [now, window_off, http], s)| serde_json::json!({"name": name, "p2p": now, "p2p_window_off": window_off, "http_only": http, "simulated_in_s": s})).collect();
         if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap_or_default()) {
             eprintln!("tubeswarm-bench-swarm: cannot write {path}: {e}");
             std::process::exit(1);
