@@ -5,12 +5,19 @@
 //   the other: hls.js's hls.min.js + p2p-media-loader-core and -hlsjs .es.min.js
 //              (npm's own minified builds; hls.js has no UI of its own).
 // Each side compressed with gzip -9 and brotli (quality 11), as a server would.
+// Then twiggy's top 20 code and data items of the wasm (from cargo's output,
+// which still has its names; sizes before wasm-opt and wasm-bindgen's
+// trimming), so the next growth shows by name: printed, in the JSON's
+// details.bundle.twiggy and in bench-results/twiggy-top20.txt.
 import { build } from "esbuild";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { readFile, mkdtemp, symlink, cp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
-import { ROOT, row, log } from "./lib.mjs";
+import { ROOT, RESULTS, row, log } from "./lib.mjs";
 
 const NM = join(ROOT, "node_modules");
 
@@ -26,6 +33,27 @@ function sizes(buffers) {
 async function minify(entry, dir) {
   const out = await build({ entryPoints: [entry], bundle: true, minify: true, format: "esm", write: false, absWorkingDir: dir, logLevel: "silent" });
   return Buffer.from(out.outputFiles[0].contents);
+}
+
+const TWIGGY = join(ROOT, ".tools", "twiggy", "bin", "twiggy");
+/** cargo's wasm for the `wasm` profile, as wasm-pack (scripts/build.sh) leaves it. */
+const NAMED_WASM = join(ROOT, "target", "wasm32-unknown-unknown", "wasm", "tubeswarm.wasm");
+
+/** The 20 largest items of the wasm by shallow size, custom sections (names, wasm-bindgen's) left out. */
+async function twiggyTop() {
+  if (!existsSync(TWIGGY) || !existsSync(NAMED_WASM)) {
+    log(`bundle: no twiggy report (${existsSync(TWIGGY) ? NAMED_WASM : TWIGGY} missing; scripts/bench.sh installs twiggy)`);
+    return null;
+  }
+  const { stdout } = await promisify(execFile)(TWIGGY, ["top", "-f", "json", "-n", "60", NAMED_WASM], { maxBuffer: 16 << 20 });
+  const items = JSON.parse(stdout).filter((i) => !/subsection|custom section/.test(i.name)).slice(0, 20);
+  // Crate hashes ([f92c6fb4c1776bdf]) change every build: names without them.
+  const top = items.map((i) => ({ bytes: i.shallow_size, name: i.name.replace(/\[[0-9a-f]{16}\]/g, "") }));
+  const text = top.map((i) => `${String(i.bytes).padStart(7)}  ${i.name}`).join("\n");
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, "twiggy-top20.txt"), text + "\n");
+  log(`bundle: twiggy top 20 of ${NAMED_WASM} (bytes before wasm-opt):\n${text}`);
+  return top;
 }
 
 export async function run() {
@@ -58,7 +86,7 @@ export async function run() {
           ...o, note: "tubeswarm side adds its tubeswarm-player element and controls; hls.js has no UI",
         }),
       ],
-      detail: { tubeswarm: { wasm: wasm.length, glueMinified: glue.length, elementMinified: element.length, engine, withUi }, other },
+      detail: { tubeswarm: { wasm: wasm.length, glueMinified: glue.length, elementMinified: element.length, engine, withUi }, other, twiggy: await twiggyTop() },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
