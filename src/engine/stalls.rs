@@ -92,7 +92,9 @@ impl Engine {
             let waited = now_ms - req.started_ms;
             self.outputs.push_back(Output::Cancel { id });
             self.clear_in_flight(&req.purpose, id);
-            let reason = format!("no answer in {waited} ms with {:.1} s buffered", ahead_ms as f64 / 1000.0);
+            // Tenths of a second by integer arithmetic: a `{:.1}` of an f64 links
+            // core's exact float formatter into the wasm build (~5 KB) for this one message.
+            let reason = format!("no answer in {waited} ms with {}.{} s buffered", ahead_ms / 1000, ahead_ms % 1000 / 100);
             // Another source now; every one tried, the next round at once (twice the patience).
             self.retry_after_failure(now_ms, req, None, reason, false);
         }
