@@ -295,13 +295,9 @@ impl Engine {
             return self.p2p_in_window(now_ms, i, segment, position);
         }
         let id = self.wire_id(track, segment);
-        let expected = segment.resource.range.map(|r| r.length as usize);
-        let swarm = self.swarm_of_mut(track).expect("checked");
+        let swarm = self.swarm_of(track).expect("checked");
         if let Some(conn) = swarm.best_peer_for(id) {
-            let mut out = Vec::new();
-            swarm.request(now_ms, conn, id, expected, &mut out);
-            self.outputs.extend(out);
-            self.tracks[i].peer_fetch = Some(PeerFetch { conn, segment_id: id, segment: segment.clone() });
+            self.ask_peer(now_ms, i, conn, id, segment);
             return true;
         }
         if swarm.someone_has_or_loads(id) {
@@ -322,26 +318,41 @@ impl Engine {
         if !self.config.p2p_in_high_demand {
             return false;
         }
-        let give_up = P2P_GIVE_UP_AHEAD_S.min(self.high_demand_window(track));
+        let give_up = self.give_up_ahead(track);
         let lead = segment.start - position;
         let bits = match segment.resource.range {
             Some(r) => r.length as f64 * 8.0,
             None => self.bandwidth_of(track) as f64 * segment.duration,
         };
         let id = self.wire_id(track, segment);
-        let expected = segment.resource.range.map(|r| r.length as usize);
-        let Some(swarm) = self.swarm_of_mut(track) else { return false };
+        let Some(swarm) = self.swarm_of(track) else { return false };
         let Some(conn) = swarm.best_peer_for(id) else { return false };
         let bps = swarm.peers.get(&conn).map_or(0.0, |p| p.throughput_bps);
         let delivery_s = bits / if bps > 0.0 { bps } else { UNMEASURED_PEER_BPS };
         if bits <= 0.0 || lead < give_up + IN_WINDOW_MARGIN_S + IN_WINDOW_DELIVERY_FACTOR * delivery_s {
             return false;
         }
+        self.ask_peer(now_ms, i, conn, id, segment);
+        true
+    }
+
+    /// Ask `conn` for the segment a track needs next (`id` on the wire), and
+    /// remember the download as the track's one in flight.
+    fn ask_peer(&mut self, now_ms: u64, i: usize, conn: ConnId, id: i64, segment: &Segment) {
+        let track = self.tracks[i].track;
+        let expected = segment.resource.range.map(|r| r.length as usize);
         let mut out = Vec::new();
-        swarm.request(now_ms, conn, id, expected, &mut out);
+        if let Some(swarm) = self.swarm_of_mut(track) {
+            swarm.request(now_ms, conn, id, expected, &mut out);
+        }
         self.outputs.extend(out);
         self.tracks[i].peer_fetch = Some(PeerFetch { conn, segment_id: id, segment: segment.clone() });
-        true
+    }
+
+    /// How close to the playhead a peer download may come before it is given up
+    /// for HTTP: P2P_GIVE_UP_AHEAD_S, never more than the track's HTTP window.
+    fn give_up_ahead(&self, track: Track) -> f64 {
+        P2P_GIVE_UP_AHEAD_S.min(self.high_demand_window(track))
     }
 
     /// The bandwidth (bits/s) the playlist gives a track's stream: the level's, or
@@ -373,7 +384,7 @@ impl Engine {
     /// later than the HTTP window's edge, so HTTP has that much time).
     pub(super) fn abandon_late_peer_fetches(&mut self) {
         let pos = self.pending_seek.unwrap_or(self.playhead.time);
-        let give_up: Vec<(Track, f64)> = self.tracks.iter().map(|t| (t.track, P2P_GIVE_UP_AHEAD_S.min(self.high_demand_window(t.track)))).collect();
+        let give_up: Vec<(Track, f64)> = self.tracks.iter().map(|t| (t.track, self.give_up_ahead(t.track))).collect();
         let mut out = Vec::new();
         for t in &mut self.tracks {
             let ahead = give_up.iter().find(|(k, _)| *k == t.track).map_or(P2P_GIVE_UP_AHEAD_S, |g| g.1);
