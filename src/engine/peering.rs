@@ -238,7 +238,7 @@ impl Engine {
         self.emit(Event::IntegrityFailure { url: segment.resource.url.clone(), base: format!("peer:{peer}"), expected, actual });
         let mut out = Vec::new();
         if let Some(s) = self.swarm_of_mut(track) {
-            s.ban(conn, &mut out);
+            s.ban(now_ms, conn, &mut out);
             let _ = s.take_events();
         }
         self.outputs.extend(out);

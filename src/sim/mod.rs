@@ -142,6 +142,11 @@ pub struct SwarmSim {
     /// How many times each URL was fetched.
     pub fetch_counts: HashMap<String, u32>,
     pub tracker_restarts: u32,
+    /// The next this many handshakes fail (ICE finds no path): both ends see the
+    /// connection close instead of open.
+    pub failing_handshakes: u32,
+    /// Announces each viewer sent (every swarm of it, every tracker).
+    pub announces: HashMap<usize, u32>,
 }
 
 impl SwarmSim {
@@ -166,6 +171,8 @@ impl SwarmSim {
             live_hashes_lag: None,
             fetch_counts: HashMap::new(),
             tracker_restarts: 0,
+            failing_handshakes: 0,
+            announces: HashMap::new(),
         }
     }
 
@@ -293,6 +300,14 @@ impl SwarmSim {
                 let n: Vec<u64> = answer_sdp.split(|c: char| !c.is_ascii_digit()).filter_map(|t| t.parse().ok()).collect();
                 if let [bv, bc, _, _] = n[..] {
                     let (a, b) = (End { viewer: v, conn }, End { viewer: bv as usize, conn: bc });
+                    if self.failing_handshakes > 0 {
+                        self.failing_handshakes -= 1;
+                        for end in [a, b] {
+                            let closed = Input::PeerClosed { conn: end.conn, reason: "ICE failed".into() };
+                            self.later(now + 100, Delivery::Input(end.viewer, closed));
+                        }
+                        return;
+                    }
                     self.links.insert((a.viewer, a.conn), b);
                     self.links.insert((b.viewer, b.conn), a);
                     let at = now + 100;
@@ -370,6 +385,7 @@ impl SwarmSim {
             members.retain(|(m, _)| *m != v);
             return;
         }
+        *self.announces.entry(v).or_default() += 1;
         if !members.iter().any(|(m, _)| *m == v) {
             members.push((v, peer_id.to_string()));
         }

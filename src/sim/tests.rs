@@ -65,6 +65,69 @@ fn a_poisoning_peer_is_caught_dropped_and_playback_goes_on() {
     assert!(honest.media.time > 45.0);
 }
 
+/// Whether viewer `v` holds an open connection in its video swarm, and what it
+/// has from peers.
+fn connected(sim: &SwarmSim, v: usize) -> (bool, u64) {
+    let stats = sim.viewers[v].engine.stats();
+    (stats.peers >= 1, stats.p2p_downloaded_bytes)
+}
+
+#[test]
+fn a_failed_handshake_is_tried_again_long_before_the_tracker_s_interval() {
+    let vod = sample_vod(90);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    sim.join(viewer_config(&vod, 31), &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    // The later viewer's first handshake in each swarm finds no path.
+    sim.failing_handshakes = 2;
+    let b = sim.join(viewer_config(&vod, 32), &vod.master, Behaviour::Honest);
+    sim.run(3_000);
+    assert_eq!(sim.failing_handshakes, 0, "both handshakes were tried, and failed");
+    assert_eq!(connected(&sim, b), (false, 0));
+    // The tracker's interval is 120 s; the early announce comes 5 s after the loss.
+    sim.run(12_000);
+    assert!(connected(&sim, b).0, "connected again: {:?}", sim.viewers[b].engine.stats());
+    sim.run(30_000);
+    no_fatal_errors(&sim);
+    assert!(connected(&sim, b).1 > 0, "and took segments from the peer");
+    assert_eq!(sim.viewers[b].stalls, 0);
+}
+
+#[test]
+fn a_viewer_whose_only_peer_drops_finds_it_again_and_one_whose_peer_left_goes_quiet() {
+    let vod = sample_vod(90);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let a = sim.join(viewer_config(&vod, 33), &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let b = sim.join(viewer_config(&vod, 34), &vod.master, Behaviour::Honest);
+    sim.run(10_000);
+    assert!(connected(&sim, b).0);
+    for link in 0..2 {
+        sim.strike(faults::Fault::PeerClose { viewer: b, link });
+    }
+    sim.run(1_000);
+    assert_eq!(sim.viewers[b].engine.stats().peers, 0);
+    let before = connected(&sim, b).1;
+    sim.run(14_000);
+    assert!(connected(&sim, b).0 && connected(&sim, a).0, "both found each other again");
+    sim.run(20_000);
+    assert!(connected(&sim, b).1 > before, "and segments crossed again");
+    no_fatal_errors(&sim);
+    // Once the peer has left the swarm for good, the first early announce
+    // learns it (the tracker counts nobody else) and no more follow.
+    let mut sim = SwarmSim::new(vod.files.clone());
+    sim.join(viewer_config(&vod, 36), &vod.master, Behaviour::LeavesAt(30_000));
+    sim.run(20_000);
+    let c = sim.join(viewer_config(&vod, 37), &vod.master, Behaviour::Honest);
+    sim.run(9_000);
+    assert!(connected(&sim, c).0);
+    let at_leave = sim.announces[&c];
+    sim.run(60_000);
+    assert_eq!(sim.viewers[c].engine.stats().peers, 0);
+    assert_eq!(sim.announces[&c], at_leave + 2, "one early announce per swarm, then quiet until the interval");
+    no_fatal_errors(&sim);
+}
+
 #[test]
 fn a_peer_that_vanishes_mid_transfer_stalls_no_one() {
     let vod = sample_vod(45);

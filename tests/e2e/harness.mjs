@@ -154,6 +154,27 @@ export async function playUntil(page, seconds, { from = null, timeout = 30_000 }
   }, { seconds, from, timeout });
 }
 
+/** Wait until the player's stats satisfy `predicate` (run here, on each
+ * `stats()` read every 250 ms); returns those stats. On timeout the error
+ * carries what tells why: the stats, the peer and error events, the player's
+ * time and the page's last console lines, so a swarm that never formed on a CI
+ * machine can be told from one that formed and broke. */
+export async function waitForStats(page, predicate, { timeout = 40_000, what = String(predicate) } = {}) {
+  const t0 = Date.now();
+  for (;;) {
+    const stats = await page.evaluate(() => document.getElementById("player").player.stats());
+    if (predicate(stats)) return stats;
+    if (Date.now() - t0 > timeout) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const why = await page.evaluate(() => ({
+    currentTime: document.getElementById("player").video.currentTime,
+    stats: document.getElementById("player").player.stats(),
+    events: window.__events.filter((e) => ["peer-connect", "peer-close", "error", "integrity-failure"].includes(e.type)).slice(-16),
+  }));
+  throw new Error(`${what}: not within ${timeout} ms: ${JSON.stringify(why)}; console: ${JSON.stringify((page.logs ?? []).slice(-10))}`);
+}
+
 export async function state(page) {
   return page.evaluate(() => {
     const el = document.getElementById("player");

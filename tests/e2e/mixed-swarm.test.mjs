@@ -4,7 +4,7 @@
 // every browser; p2p-media-loader's side of it is in compat.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openPlayer, playUntil, state, screenshot, VOD } from "./harness.mjs";
+import { startServer, launchBrowser, openPlayer, playUntil, state, screenshot, waitForStats, VOD } from "./harness.mjs";
 
 let server, chromium, firefox;
 before(async () => {
@@ -25,7 +25,7 @@ async function swap(seederBrowser, leecherBrowser, name) {
   const seeder = await openPlayer(await seederBrowser.newContext(), server.url, VOD);
   await playUntil(seeder, 12, { from: 0, timeout: 40_000 });
   const leecher = await openPlayer(await leecherBrowser.newContext(), server.url, VOD);
-  await leecher.waitForFunction(() => document.getElementById("player").player.stats().p2pDownloadedBytes > 0, null, { timeout: 40_000 });
+  await waitForStats(leecher, (s) => s.p2pDownloadedBytes > 0, { what: `${name}: bytes from the peer` });
   await playUntil(leecher, 8, { from: 0, timeout: 40_000 });
   const [s, l] = [await state(seeder), await state(leecher)];
   await screenshot(leecher, name);

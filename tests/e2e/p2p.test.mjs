@@ -5,7 +5,7 @@
 // last test, a browser without WebRTC, runs everywhere.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServerAndBrowser, stopServerAndBrowser, swarmViewers, openPlayer, playUntil, state, screenshot, VOD, ENGINE, HAS_WEBRTC } from "./harness.mjs";
+import { startServerAndBrowser, stopServerAndBrowser, swarmViewers, openPlayer, playUntil, state, screenshot, waitForStats, VOD, ENGINE, HAS_WEBRTC } from "./harness.mjs";
 
 const swarm = { skip: !HAS_WEBRTC && `${ENGINE} has no RTCPeerConnection here` };
 
@@ -46,6 +46,10 @@ test("a poisoning peer is detected and dropped while playback goes on with corre
   const poisoner = await viewer("&test-corrupt-uploads=1");
   await playUntil(poisoner, 12, { from: 0, timeout: 40_000 });
   const honest = await viewer();
+  await playUntil(honest, 1, { from: 0, timeout: 30_000 });
+  // The poisoner is asked for a segment once one is far enough ahead (beyond the
+  // buffer that covers its transfer); on a slow machine that may come late.
+  await waitForStats(honest, (s) => s.integrityFailures > 0, { what: "a poisoned segment caught", timeout: 60_000 });
   await playUntil(honest, 15, { from: 0, timeout: 60_000 });
   const s = await state(honest);
   const caught = s.events.filter((e) => e.type === "integrity-failure");
@@ -65,7 +69,7 @@ test("a peer that vanishes mid-stream stalls no one", swarm, async () => {
   const second = await viewer();
   await playUntil(second, 2, { from: 0, timeout: 30_000 });
   // Playing, and taking segments from the first viewer: now it disappears.
-  await second.waitForFunction(() => document.getElementById("player").player.stats().p2pDownloadedBytes > 0, null, { timeout: 40_000 });
+  await waitForStats(second, (s) => s.p2pDownloadedBytes > 0, { what: "bytes from the first viewer" });
   const at = await second.evaluate(() => document.getElementById("player").video.currentTime);
   await first.context().close(); // gone, without a goodbye
   const t = await playUntil(second, 12, { from: at, timeout: 40_000 });

@@ -7,6 +7,7 @@
 //! stream ids and info_hash, same wire protocol (`crate::p2p`).
 
 mod peer;
+mod signalling;
 pub mod tracker;
 
 use std::collections::BTreeMap;
@@ -16,7 +17,7 @@ use super::io::{ConnId, Input, Output, TrackerId, Track};
 use super::store::{SegmentStore, StreamKey};
 use crate::p2p::{data_chunks, Command, Received, DEFAULT_MAX_MESSAGE_SIZE};
 pub use peer::{Download, Peer, Role};
-use tracker::{Offer, TrackerEvent};
+use signalling::TrackerState;
 
 /// Offers per announce, as p2p-media-loader 2.3.1 sends.
 pub const OFFERS_PER_ANNOUNCE: usize = 5;
@@ -30,6 +31,13 @@ pub const OFFER_TTL_MS: u64 = 50_000;
 pub const DEFAULT_ANNOUNCE_INTERVAL_MS: u64 = 30_000;
 /// Offers that have not gathered ICE after this long go out without the stragglers.
 pub const OFFER_GATHER_WAIT_MS: u64 = 6_000;
+/// A viewer left without a peer while the tracker knows others announces again
+/// this long after (then twice as long each time, until the tracker's interval):
+/// a failed handshake or a dropped peer is otherwise not retried for the whole
+/// interval (120 s at PeerTube's and bittorrent-tracker's), the length of a
+/// short video. 5, 10, 20, 40, 80 s: five early announces per interval, inside
+/// PeerTube's limit of 15 per 5 minutes.
+pub const EARLY_ANNOUNCE_MS: u64 = 5_000;
 
 /// What the engine needs to know.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,21 +51,6 @@ pub enum SwarmEvent {
     PeerLeft { conn: ConnId },
     /// A tracker refused us or sent something wrong.
     TrackerWarning { tracker: TrackerId, message: String },
-}
-
-#[derive(Debug, Clone)]
-struct TrackerState {
-    url: String,
-    open: bool,
-    /// Reconnect attempts since the last success.
-    retries: u32,
-    reconnect_at: Option<u64>,
-    announce_at: Option<u64>,
-    interval_ms: u64,
-    started_sent: bool,
-    /// Offers being prepared for the next announce, and since when.
-    batch: Vec<ConnId>,
-    batch_started_ms: u64,
 }
 
 /// Settings of one swarm.
@@ -120,6 +113,9 @@ impl Swarm {
                 announce_at: None,
                 interval_ms: DEFAULT_ANNOUNCE_INTERVAL_MS,
                 started_sent: false,
+                others: None,
+                early_announces: 0,
+                early: false,
                 batch: Vec::new(),
                 batch_started_ms: 0,
             })
@@ -194,154 +190,16 @@ impl Swarm {
         self.peers.clear();
     }
 
-    // ----- trackers ------------------------------------------------------------------
-
-    pub fn on_tracker_open(&mut self, now_ms: u64, tracker: TrackerId, out: &mut Vec<Output>) {
-        let Some(tracker) = self.local(tracker) else { return };
-        let Some(t) = self.trackers.get_mut(tracker) else { return };
-        t.open = true;
-        t.retries = 0;
-        t.reconnect_at = None;
-        self.prepare_offers(now_ms, tracker, out);
-    }
-
-    pub fn on_tracker_closed(&mut self, now_ms: u64, tracker: TrackerId, reason: String) {
-        let Some(tracker) = self.local(tracker) else { return };
-        let jitter = u64::from(self.random() % 1000);
-        let Some(t) = self.trackers.get_mut(tracker) else { return };
-        t.open = false;
-        t.announce_at = None;
-        t.retries += 1;
-        // Exponential backoff from 2 s, capped at 5 minutes, with jitter so a
-        // restarted tracker is not hit by every viewer at once.
-        let delay = (2_000u64 << t.retries.min(8)).min(300_000) + jitter;
-        t.reconnect_at = Some(now_ms + delay);
-        self.events.push(SwarmEvent::TrackerWarning { tracker, message: format!("tracker closed: {reason}; reconnecting in {delay} ms") });
-    }
-
-    /// Create the offers of the next announce; it goes out when they are ready.
-    fn prepare_offers(&mut self, now_ms: u64, tracker: TrackerId, out: &mut Vec<Output>) {
-        let room = self.config.max_peers.saturating_sub(self.peers.len());
-        let n = OFFERS_PER_ANNOUNCE.min(room);
-        let mut batch = Vec::new();
-        for _ in 0..n {
-            let conn = self.new_conn();
-            let mut p = Peer::new(conn, Role::Offerer, now_ms);
-            p.offer_id = Some(tracker::binary_id(&mut || self.random_for_ids()));
-            self.peers.insert(conn, p);
-            self.conn_tracker.insert(conn, tracker);
-            out.push(Output::CreateOffer { conn });
-            batch.push(conn);
-        }
-        if let Some(t) = self.trackers.get_mut(tracker) {
-            t.batch = batch;
-            t.batch_started_ms = now_ms;
-        }
-        self.send_announce_if_ready(now_ms, tracker, false, out);
-    }
-
-    fn random_for_ids(&mut self) -> u32 {
-        self.random()
-    }
-
-    fn new_conn(&mut self) -> ConnId {
-        self.next_conn += 1;
-        self.next_conn
-    }
-
-    pub fn on_offer_ready(&mut self, now_ms: u64, conn: ConnId, sdp: String, out: &mut Vec<Output>) {
-        let Some(p) = self.peers.get_mut(&conn) else { return };
-        p.local_sdp = Some(sdp);
-        if let Some(&tracker) = self.conn_tracker.get(&conn) {
-            self.send_announce_if_ready(now_ms, tracker, false, out);
-        }
-    }
-
-    /// Announce once every offer of the batch has its SDP (or waited long enough).
-    fn send_announce_if_ready(&mut self, now_ms: u64, tracker: TrackerId, force: bool, out: &mut Vec<Output>) {
-        let Some(t) = self.trackers.get(tracker) else { return };
-        if !t.open || t.announce_at.is_some_and(|a| a > now_ms) && t.started_sent {
-            return;
-        }
-        let ready: Vec<Offer> = t
-            .batch
-            .iter()
-            .filter_map(|c| self.peers.get(c))
-            .filter_map(|p| Some(Offer { offer_id: p.offer_id.clone()?, sdp: p.local_sdp.clone()? }))
-            .collect();
-        if ready.len() < t.batch.len() && !force {
-            return;
-        }
-        let started = !t.started_sent;
-        let text = tracker::announce(&self.config.info_hash, &self.config.peer_id, OFFERS_PER_ANNOUNCE, &ready, started);
-        let t = &mut self.trackers[tracker];
-        t.started_sent = true;
-        t.batch.clear();
-        t.announce_at = Some(now_ms + t.interval_ms);
-        out.push(Output::TrackerSend { tracker: self.global(tracker), text });
-    }
-
-    pub fn on_tracker_message(&mut self, now_ms: u64, tracker: TrackerId, text: &str, out: &mut Vec<Output>) {
-        let Some(tracker) = self.local(tracker) else { return };
-        let Some(event) = tracker::parse(text, &self.config.info_hash, &self.config.peer_id) else { return };
-        match event {
-            TrackerEvent::Announced { interval_s, .. } => {
-                if let (Some(s), Some(t)) = (interval_s, self.trackers.get_mut(tracker)) {
-                    t.interval_ms = (s.clamp(10, 3600)) * 1000;
-                    t.announce_at = Some(now_ms + t.interval_ms);
-                }
-            }
-            TrackerEvent::Offer { peer_id, offer_id, sdp } => {
-                if self.peers.len() >= self.config.max_peers || self.has_peer(&peer_id) || self.banned.contains(&peer_id) {
-                    return;
-                }
-                let conn = self.new_conn();
-                let mut p = Peer::new(conn, Role::Answerer, now_ms);
-                p.peer_id = Some(peer_id);
-                p.offer_id = Some(offer_id);
-                self.peers.insert(conn, p);
-                self.conn_tracker.insert(conn, tracker);
-                out.push(Output::CreateAnswer { conn, offer_sdp: sdp });
-            }
-            TrackerEvent::Answer { peer_id, offer_id, sdp } => {
-                let already = self.has_peer(&peer_id) || self.banned.contains(&peer_id);
-                let found = self.peers.values_mut().find(|p| {
-                    p.role == Role::Offerer && p.peer_id.is_none() && p.offer_id.as_deref() == Some(offer_id.as_str())
-                });
-                let Some(p) = found else { return };
-                if already {
-                    return;
-                }
-                p.peer_id = Some(peer_id);
-                out.push(Output::AcceptAnswer { conn: p.conn, answer_sdp: sdp });
-            }
-            TrackerEvent::Failure { reason } => self.events.push(SwarmEvent::TrackerWarning { tracker, message: reason }),
-        }
-    }
-
-    fn has_peer(&self, peer_id: &str) -> bool {
-        self.peers.values().any(|p| p.peer_id.as_deref() == Some(peer_id))
-    }
-
-    pub fn on_answer_ready(&mut self, conn: ConnId, sdp: String, out: &mut Vec<Output>) {
-        let Some(p) = self.peers.get(&conn) else { return };
-        let (Some(to), Some(offer_id), Some(&tracker)) = (p.peer_id.clone(), p.offer_id.clone(), self.conn_tracker.get(&conn)) else {
-            return;
-        };
-        let text = tracker::answer(&self.config.info_hash, &self.config.peer_id, &to, &offer_id, &sdp);
-        out.push(Output::TrackerSend { tracker: self.global(tracker), text });
-    }
-
     // ----- peers ---------------------------------------------------------------------
 
     /// The data channel opened. A second connection to a peer already connected
     /// is closed (p2pml keeps one per peer id).
-    pub fn on_peer_open(&mut self, conn: ConnId, store: &SegmentStore, loading: &[i64], out: &mut Vec<Output>) {
+    pub fn on_peer_open(&mut self, now_ms: u64, conn: ConnId, store: &SegmentStore, loading: &[i64], out: &mut Vec<Output>) {
         let Some(peer_id) = self.peers.get(&conn).and_then(|p| p.peer_id.clone()) else {
-            return self.close(conn, out);
+            return self.close(now_ms, conn, out);
         };
         if self.peers.values().any(|p| p.conn != conn && p.open && p.peer_id.as_deref() == Some(peer_id.as_str())) {
-            return self.close(conn, out);
+            return self.close(now_ms, conn, out);
         }
         if let Some(p) = self.peers.get_mut(&conn) {
             p.open = true;
@@ -350,7 +208,7 @@ impl Swarm {
         self.announce_to(conn, store, loading, out);
     }
 
-    pub fn on_peer_closed(&mut self, conn: ConnId) {
+    pub fn on_peer_closed(&mut self, now_ms: u64, conn: ConnId) {
         if let Some(p) = self.peers.remove(&conn) {
             if let Some(d) = p.download {
                 self.events.push(SwarmEvent::Failed { conn, segment_id: d.segment_id, reason: "peer left".into() });
@@ -358,13 +216,18 @@ impl Swarm {
             if p.open {
                 self.events.push(SwarmEvent::PeerLeft { conn });
             }
+            // A connected peer, or a handshake that had an answer: a loss. An
+            // offer nobody answered is not one (most of an announce's are not).
+            if p.open || p.peer_id.is_some() {
+                self.announce_early_if_alone(now_ms);
+            }
         }
         self.conn_tracker.remove(&conn);
     }
 
-    fn close(&mut self, conn: ConnId, out: &mut Vec<Output>) {
+    fn close(&mut self, now_ms: u64, conn: ConnId, out: &mut Vec<Output>) {
         out.push(Output::ClosePeer { conn });
-        self.on_peer_closed(conn);
+        self.on_peer_closed(now_ms, conn);
     }
 
     /// Tell one peer what we hold and what we fetch over HTTP.
@@ -434,9 +297,9 @@ impl Swarm {
             Input::TrackerClosed { tracker, reason } => self.on_tracker_closed(now_ms, tracker, reason),
             Input::OfferReady { conn, sdp } => self.on_offer_ready(now_ms, conn, sdp, out),
             Input::AnswerReady { conn, sdp } => self.on_answer_ready(conn, sdp, out),
-            Input::PeerOpen { conn } => self.on_peer_open(conn, store, loading, out),
+            Input::PeerOpen { conn } => self.on_peer_open(now_ms, conn, store, loading, out),
             Input::PeerData { conn, data } => self.on_peer_data(now_ms, conn, &data, store, known, out),
-            Input::PeerClosed { conn, .. } => self.on_peer_closed(conn),
+            Input::PeerClosed { conn, .. } => self.on_peer_closed(now_ms, conn),
             _ => {}
         }
     }
@@ -469,7 +332,7 @@ impl Swarm {
             let id = d.segment_id;
             p.download = None;
             self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: "peer sent more bytes than announced".into() });
-            self.close(conn, out);
+            self.close(now_ms, conn, out);
         }
     }
 
@@ -532,7 +395,7 @@ impl Swarm {
                     send(conn, &Command::CancelSegmentRequest { id, request_id }, out);
                     p.download = None;
                     self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: format!("peer announced {size} bytes") });
-                    return self.close(conn, out);
+                    return self.close(now_ms, conn, out);
                 }
                 d.size = Some(size);
                 d.last_progress_ms = now_ms;
@@ -545,7 +408,7 @@ impl Swarm {
                 let d = p.download.take().expect("checked");
                 if Some(d.bytes.len()) != d.size {
                     self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: "transfer ended short".into() });
-                    return self.close(conn, out);
+                    return self.close(now_ms, conn, out);
                 }
                 let elapsed_ms = now_ms.saturating_sub(d.started_ms);
                 p.sample_throughput(d.bytes.len(), elapsed_ms);
@@ -599,11 +462,11 @@ impl Swarm {
     }
 
     /// The peer whose SHA-256 did not match: drop it, and never take it back.
-    pub fn ban(&mut self, conn: ConnId, out: &mut Vec<Output>) {
+    pub fn ban(&mut self, now_ms: u64, conn: ConnId, out: &mut Vec<Output>) {
         if let Some(id) = self.peers.get(&conn).and_then(|p| p.peer_id.clone()) {
             self.banned.insert(id);
         }
-        self.close(conn, out);
+        self.close(now_ms, conn, out);
     }
 
     // ----- time ----------------------------------------------------------------------
@@ -632,14 +495,18 @@ impl Swarm {
             if !t.batch.is_empty() && t.batch_started_ms + OFFER_GATHER_WAIT_MS <= now_ms {
                 self.send_announce_if_ready(now_ms, tracker, true, out);
             } else if t.open && t.batch.is_empty() && t.announce_at.is_some_and(|at| at <= now_ms) {
-                self.trackers[tracker].announce_at = None;
+                let t = &mut self.trackers[tracker];
+                t.announce_at = None;
+                if !std::mem::take(&mut t.early) {
+                    t.early_announces = 0;
+                }
                 self.prepare_offers(now_ms, tracker, out);
             }
         }
         let stale_offers: Vec<ConnId> =
             self.peers.values().filter(|p| !p.open && p.created_ms + OFFER_TTL_MS <= now_ms).map(|p| p.conn).collect();
         for conn in stale_offers {
-            self.close(conn, out);
+            self.close(now_ms, conn, out);
         }
         let stalled: Vec<ConnId> = self
             .peers
@@ -655,7 +522,7 @@ impl Swarm {
             send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
             self.events.push(SwarmEvent::Failed { conn, segment_id: d.segment_id, reason: "no bytes for 2 s".into() });
             if too_many {
-                self.close(conn, out);
+                self.close(now_ms, conn, out);
             }
         }
     }
