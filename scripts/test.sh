@@ -13,6 +13,11 @@ echo "== native tests (cargo test --workspace)"
 # server, which npm installed (a dependency of p2p-media-loader-core).
 BITTORRENT_TRACKER_NODE_MODULES="$PWD/node_modules" cargo test --workspace
 
+echo "== the fuzz targets compile (cargo check of fuzz/; \`make fuzz\` runs them)"
+# Not in the workspace (cargo-fuzz builds it with its own flags), so nothing else
+# would notice an engine API change that breaks a target.
+cargo check -q --manifest-path fuzz/Cargo.toml --bins --target-dir target/fuzz-check
+
 echo "== build (wasm package, native tools, sample media)"
 scripts/build.sh >/dev/null
 

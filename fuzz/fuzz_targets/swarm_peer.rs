@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     swarm.on_tracker_message(0, 0, &offer, &mut out);
     let Some(&Output::CreateAnswer { conn, .. }) = out.first() else { panic!("no answer asked for: {out:?}") };
     swarm.on_answer_ready(conn, "v=0".into(), &mut out);
-    swarm.on_peer_open(conn, &store, &[], &mut out);
+    swarm.on_peer_open(0, conn, &store, &[], &mut out);
 
     let known = |id: i64| (0..SEGMENTS).contains(&id);
     let mut next = 0i64;

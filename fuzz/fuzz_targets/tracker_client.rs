@@ -2,7 +2,7 @@
 //! line of the input is one WebSocket text frame from the tracker, read by
 //! `tracker::parse` and by the engine's swarm (`Swarm::on_tracker_message`, which
 //! answers relayed offers and takes relayed answers to its own offers). The line's
-//! text also goes through the writers, as an offer id and an SDP.
+//! first line's text also goes through the writers, as an offer id and an SDP.
 //!
 //! Invariants: nothing panics; nothing from ourselves is acted on; the swarm never
 //! has more peers than its limit; all it sends the tracker is JSON; an answer the
@@ -45,12 +45,17 @@ fuzz_target!(|data: &[u8]| {
         }
         assert!(swarm.peers.len() <= MAX_PEERS);
 
-        // The writers, with the line as the ids and the SDP.
+        // The writers, with the first line as the ids and the SDP (once per
+        // input: the escaping is per character, and writing and reading back
+        // every line as well made the target four times slower).
+        if i > 0 {
+            continue;
+        }
         let reply = answer(HASH, THEM, ME, &text, &text);
         let expected = TrackerEvent::Answer { peer_id: THEM.into(), offer_id: text.to_string(), sdp: text.to_string() };
         assert_eq!(parse(&reply, HASH, ME), Some(expected));
         let offers = [Offer { offer_id: text.to_string(), sdp: text.to_string() }];
-        let sent = tubeswarm::json::parse(&announce(HASH, ME, 5, &offers, i == 0)).expect("JSON");
+        let sent = tubeswarm::json::parse(&announce(HASH, ME, 5, &offers, line.len() % 2 == 0)).expect("JSON");
         assert_eq!(sent["offers"][0]["offer_id"].as_str(), Some(&*text));
         assert_eq!(sent["offers"][0]["offer"]["sdp"].as_str(), Some(&*text));
     }
