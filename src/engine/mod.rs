@@ -403,7 +403,7 @@ impl Engine {
         }
         let swarm = self.swarms.iter().filter_map(|s| s.next_timeout()).min();
         let late = self.next_late_check();
-        [self.requests.earliest_deadline(), late, self.live_reload_at, self.audio_reload_at, self.quota_retry_at, self.hashes_retry_at, swarm]
+        [self.requests.earliest_deadline(), late, self.next_peer_deadline(), self.live_reload_at, self.audio_reload_at, self.quota_retry_at, self.hashes_retry_at, swarm]
             .into_iter()
             .flatten()
             .min()
@@ -696,7 +696,7 @@ impl Engine {
             return;
         }
         self.update_swarm();
-        self.abandon_late_peer_fetches();
+        self.abandon_late_peer_fetches(now_ms);
         for i in 0..self.tracks.len() {
             self.schedule_track(i, now_ms);
         }

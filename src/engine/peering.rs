@@ -40,12 +40,26 @@ const IN_WINDOW_MARGIN_S: f64 = 1.0;
 /// (a slow home uplink), so the first transfer from it starts with lead to spare.
 const UNMEASURED_PEER_BPS: f64 = 2e6;
 
+/// Closer to the playhead than the give-up point, a peer may still be asked
+/// under a deadline (`PeerFetch::deadline_ms`) that leaves HTTP this long (or
+/// twice its expected transfer, with a margin, if longer) after it...
+const DEADLINE_HTTP_RESERVE_S: f64 = 2.0;
+/// ...when the deadline is at least this far off...
+const DEADLINE_MIN_BUDGET_S: f64 = 1.0;
+/// ...and the peer's transfer, at its measured rate or this optimistic guess
+/// for an unmeasured one, fits in it: a wrong guess costs the wasted transfer,
+/// never a stall, as HTTP takes over at the deadline with its reserve intact.
+const DEADLINE_UNMEASURED_PEER_BPS: f64 = 8e6;
+
 /// A segment being fetched from a peer for a track.
 #[derive(Debug, Clone)]
 pub struct PeerFetch {
     pub conn: ConnId,
     pub segment_id: i64,
     pub segment: Segment,
+    /// Given up for HTTP at this time (ms) rather than by position: a fetch
+    /// asked for closer to the playhead than the give-up point.
+    pub deadline_ms: Option<u64>,
 }
 
 impl Engine {
@@ -178,9 +192,14 @@ impl Engine {
         let loading = self.http_loading_ids(track);
         let known = self.known_ids(track);
         let mut out = Vec::new();
+        let forming = self.swarms[k].forming_until(now_ms).is_some();
         self.swarms[k].on_input(now_ms, input, &self.store, &loading, |id| known.contains(&id), &mut out);
         self.outputs.extend(out);
         self.after_swarm(now_ms);
+        // The first peer said what it holds: the segments that waited for it.
+        if forming && self.swarms.get(k).is_some_and(|s| s.forming_until(now_ms).is_none()) {
+            self.schedule(now_ms);
+        }
     }
 
     pub(super) fn swarm_tick(&mut self, now_ms: u64) {
@@ -291,8 +310,17 @@ impl Engine {
         if self.swarm_of(track).is_none() {
             return false;
         }
+        let forming = self.swarm_of(track).and_then(|s| s.forming_until(now_ms));
         if segment.start < position + self.high_demand_window(track) {
-            return self.p2p_in_window(now_ms, i, segment, position);
+            if self.p2p_in_window(now_ms, i, segment, position) {
+                return true;
+            }
+            // The swarm is still forming: wait for its first peer if, after
+            // the wait, HTTP would still have twice its measured transfer time
+            // and a margin (the wait ends early when a peer says what it holds).
+            let lead = segment.start - position;
+            let after_wait = |until: u64| lead - (until - now_ms) as f64 / 1000.0;
+            return self.config.p2p_in_high_demand && forming.is_some_and(|until| after_wait(until) >= self.http_transfer_s(track, segment));
         }
         let id = self.wire_id(track, segment);
         let swarm = self.swarm_of(track).expect("checked");
@@ -300,7 +328,7 @@ impl Engine {
             self.ask_peer(now_ms, i, conn, id, segment);
             return true;
         }
-        if swarm.someone_has_or_loads(id) {
+        if swarm.someone_has_or_loads(id) || forming.is_some() {
             return true;
         }
         let peers: Vec<&str> = swarm.peers.values().filter(|p| p.open).filter_map(|p| p.peer_id.as_deref()).collect();
@@ -320,20 +348,59 @@ impl Engine {
         }
         let give_up = self.give_up_ahead(track);
         let lead = segment.start - position;
-        let bits = match segment.resource.range {
-            Some(r) => r.length as f64 * 8.0,
-            None => self.bandwidth_of(track) as f64 * segment.duration,
-        };
+        let bits = self.segment_bits(track, segment);
         let id = self.wire_id(track, segment);
         let Some(swarm) = self.swarm_of(track) else { return false };
         let Some(conn) = swarm.best_peer_for(id) else { return false };
         let bps = swarm.peers.get(&conn).map_or(0.0, |p| p.throughput_bps);
         let delivery_s = bits / if bps > 0.0 { bps } else { UNMEASURED_PEER_BPS };
-        if bits <= 0.0 || lead < give_up + IN_WINDOW_MARGIN_S + IN_WINDOW_DELIVERY_FACTOR * delivery_s {
+        if bits <= 0.0 {
+            return false;
+        }
+        if lead >= give_up + IN_WINDOW_MARGIN_S + IN_WINDOW_DELIVERY_FACTOR * delivery_s {
+            self.ask_peer(now_ms, i, conn, id, segment);
+            return true;
+        }
+        // Closer than that: under a deadline that leaves HTTP its reserve.
+        let budget = lead - self.http_reserve_s(track, segment);
+        let guess_s = bits / if bps > 0.0 { bps } else { DEADLINE_UNMEASURED_PEER_BPS };
+        if budget < DEADLINE_MIN_BUDGET_S || IN_WINDOW_DELIVERY_FACTOR * guess_s > budget {
             return false;
         }
         self.ask_peer(now_ms, i, conn, id, segment);
+        if let Some(f) = self.tracks[i].peer_fetch.as_mut() {
+            f.deadline_ms = Some(now_ms + (budget * 1000.0) as u64);
+        }
         true
+    }
+
+    /// A segment's size in bits: its byte range's, or the stream's bandwidth
+    /// times its duration.
+    fn segment_bits(&self, track: Track, segment: &Segment) -> f64 {
+        match segment.resource.range {
+            Some(r) => r.length as f64 * 8.0,
+            None => self.bandwidth_of(track) as f64 * segment.duration,
+        }
+    }
+
+    /// The buffer HTTP must still have when a peer fetch under a deadline is
+    /// given up: `DEADLINE_HTTP_RESERVE_S`, or twice the segment's transfer at
+    /// the measured HTTP rate plus a margin if longer (all of the lead when
+    /// nothing is measured yet).
+    fn http_reserve_s(&self, track: Track, segment: &Segment) -> f64 {
+        DEADLINE_HTTP_RESERVE_S.max(self.http_transfer_s(track, segment))
+    }
+
+    /// Twice a segment's transfer at the measured HTTP rate, plus a margin
+    /// (all of any lead when nothing is measured yet).
+    fn http_transfer_s(&self, track: Track, segment: &Segment) -> f64 {
+        let http_s = self.segment_bits(track, segment) / self.bandwidth.bps().max(1.0);
+        IN_WINDOW_DELIVERY_FACTOR * http_s + IN_WINDOW_MARGIN_S
+    }
+
+    /// The earliest deadline of a peer fetch (`PeerFetch::deadline_ms`).
+    pub(super) fn next_peer_deadline(&self) -> Option<u64> {
+        self.tracks.iter().filter_map(|t| t.peer_fetch.as_ref()?.deadline_ms).min()
     }
 
     /// Ask `conn` for the segment a track needs next (`id` on the wire), and
@@ -346,7 +413,7 @@ impl Engine {
             swarm.request(now_ms, conn, id, expected, &mut out);
         }
         self.outputs.extend(out);
-        self.tracks[i].peer_fetch = Some(PeerFetch { conn, segment_id: id, segment: segment.clone() });
+        self.tracks[i].peer_fetch = Some(PeerFetch { conn, segment_id: id, segment: segment.clone(), deadline_ms: None });
     }
 
     /// How close to the playhead a peer download may come before it is given up
@@ -381,18 +448,22 @@ impl Engine {
     }
 
     /// Give up a peer download whose segment is now close to the playhead (never
-    /// later than the HTTP window's edge, so HTTP has that much time).
-    pub(super) fn abandon_late_peer_fetches(&mut self) {
+    /// later than the HTTP window's edge, so HTTP has that much time), or whose
+    /// deadline passed.
+    pub(super) fn abandon_late_peer_fetches(&mut self, now_ms: u64) {
         let pos = self.pending_seek.unwrap_or(self.playhead.time);
         let give_up: Vec<(Track, f64)> = self.tracks.iter().map(|t| (t.track, self.give_up_ahead(t.track))).collect();
         let mut out = Vec::new();
         for t in &mut self.tracks {
             let ahead = give_up.iter().find(|(k, _)| *k == t.track).map_or(P2P_GIVE_UP_AHEAD_S, |g| g.1);
-            let late = t.peer_fetch.as_ref().is_some_and(|f| f.segment.start < pos + ahead || f.segment.end() < pos);
+            let late = t.peer_fetch.as_ref().is_some_and(|f| match f.deadline_ms {
+                Some(deadline) => now_ms >= deadline || f.segment.end() < pos,
+                None => f.segment.start < pos + ahead || f.segment.end() < pos,
+            });
             if late {
                 let f = t.peer_fetch.take().expect("checked");
                 if let Some(s) = self.swarms.iter_mut().find(|s| s.owns(f.conn)) {
-                    s.cancel_download(f.conn, &mut out);
+                    s.cancel_download(now_ms, f.conn, &mut out);
                 }
             }
         }

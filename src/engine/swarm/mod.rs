@@ -38,6 +38,11 @@ pub const OFFER_GATHER_WAIT_MS: u64 = 6_000;
 /// short video. 5, 10, 20, 40, 80 s: five early announces per interval, inside
 /// PeerTube's limit of 15 per 5 minutes.
 pub const EARLY_ANNOUNCE_MS: u64 = 5_000;
+/// How long after its tracker first opens a swarm counts as forming: its first
+/// connections take that long (tracker, ICE, DTLS, SCTP; ~0.8 s on one machine,
+/// longer across the Internet), and meanwhile segments with lead to spare wait
+/// for them rather than go to HTTP (`Swarm::forming_until`).
+pub const FORMING_GRACE_MS: u64 = 2_500;
 
 /// What the engine needs to know.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +97,10 @@ pub struct Swarm {
     banned: std::collections::BTreeSet<String>,
     pub uploaded_bytes: u64,
     pub downloaded_bytes: u64,
+    /// When a tracker of this swarm first opened, and whether its forming time
+    /// is over (a peer connected, or the grace ran out).
+    first_open_ms: Option<u64>,
+    formed: bool,
 }
 
 impl Swarm {
@@ -132,6 +141,8 @@ impl Swarm {
             upload_budget: UploadBudget::default(),
             uploaded_bytes: 0,
             downloaded_bytes: 0,
+            first_open_ms: None,
+            formed: false,
         }
     }
 
@@ -150,6 +161,24 @@ impl Swarm {
     /// Connected peers (data channel open).
     pub fn connected(&self) -> usize {
         self.peers.values().filter(|p| p.open).count()
+    }
+
+    /// While the swarm forms (no connected peer has said what it holds, less than
+    /// `FORMING_GRACE_MS` since its tracker first opened, and no tracker said
+    /// nobody else is there), until when; `None` otherwise. The first viewer of
+    /// a video learns from the tracker's first reply that it is alone and does
+    /// not wait.
+    pub fn forming_until(&self, now_ms: u64) -> Option<u64> {
+        self.forming_end().filter(|until| now_ms < *until)
+    }
+
+    fn forming_end(&self) -> Option<u64> {
+        let start = self.first_open_ms.filter(|_| !self.formed)?;
+        let alone = self.trackers.iter().filter(|t| t.open).all(|t| t.others == Some(0));
+        // Formed once a connected peer said what it holds (its announce comes
+        // right after the channel opens): asking it is then the peers' rule.
+        let told = self.peers.values().any(|p| p.open && !(p.loaded.is_empty() && p.loading.is_empty()));
+        (!alone && !told).then_some(start + FORMING_GRACE_MS)
     }
 
     pub fn owns(&self, conn: ConnId) -> bool {
@@ -279,8 +308,14 @@ impl Swarm {
     }
 
     /// Abandon a download (the engine found it too slow or no longer needed).
-    pub fn cancel_download(&mut self, conn: ConnId, out: &mut Vec<Output>) {
-        if let Some(d) = self.peers.get_mut(&conn).and_then(|p| p.download.take()) {
+    /// Give up the download from `conn`. What it delivered until now counts as
+    /// a speed sample (at least a byte: a peer that sent nothing is measured as
+    /// slow, not left unmeasured), so a peer too slow for its deadlines is not
+    /// asked again on a guess.
+    pub fn cancel_download(&mut self, now_ms: u64, conn: ConnId, out: &mut Vec<Output>) {
+        let Some(p) = self.peers.get_mut(&conn) else { return };
+        if let Some(d) = p.download.take() {
+            p.sample_throughput(d.bytes.len().max(1), now_ms.saturating_sub(d.started_ms));
             send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
         }
     }
@@ -481,10 +516,13 @@ impl Swarm {
             let offer = (!p.open).then_some(p.created_ms + OFFER_TTL_MS);
             [download, offer]
         });
-        trackers.chain(peers).flatten().min()
+        trackers.chain(peers).chain([self.forming_end()]).flatten().min()
     }
 
     pub fn tick(&mut self, now_ms: u64, out: &mut Vec<Output>) {
+        if self.forming_end().is_some_and(|until| until <= now_ms) {
+            self.formed = true;
+        }
         for tracker in 0..self.trackers.len() {
             let t = &self.trackers[tracker];
             if t.reconnect_at.is_some_and(|at| at <= now_ms) {

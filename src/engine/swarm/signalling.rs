@@ -38,6 +38,7 @@ impl Swarm {
         t.open = true;
         t.retries = 0;
         t.reconnect_at = None;
+        self.first_open_ms.get_or_insert(now_ms);
         self.prepare_offers(now_ms, tracker, out);
     }
 
