@@ -145,6 +145,8 @@ pub struct SwarmSim {
     /// The next this many handshakes fail (ICE finds no path): both ends see the
     /// connection close instead of open.
     pub failing_handshakes: u32,
+    /// From an accepted answer to the open data channel (ICE, DTLS, SCTP), ms.
+    pub handshake_ms: u64,
     /// Announces each viewer sent (every swarm of it, every tracker).
     pub announces: HashMap<usize, u32>,
 }
@@ -173,6 +175,7 @@ impl SwarmSim {
             tracker_restarts: 0,
             failing_handshakes: 0,
             announces: HashMap::new(),
+            handshake_ms: 100,
         }
     }
 
@@ -310,7 +313,7 @@ impl SwarmSim {
                     }
                     self.links.insert((a.viewer, a.conn), b);
                     self.links.insert((b.viewer, b.conn), a);
-                    let at = now + 100;
+                    let at = now + self.handshake_ms;
                     self.later(at, Delivery::Input(a.viewer, Input::PeerOpen { conn: a.conn }));
                     self.later(at, Delivery::Input(b.viewer, Input::PeerOpen { conn: b.conn }));
                 }

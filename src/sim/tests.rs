@@ -94,6 +94,38 @@ fn a_failed_handshake_is_tried_again_long_before_the_tracker_s_interval() {
 }
 
 #[test]
+fn a_forming_swarm_is_waited_for_briefly_and_a_swarm_that_never_forms_costs_no_stall() {
+    let vod = sample_vod(90);
+    // A peer that connects after 700 ms of handshake (as between two Chromium
+    // pages here): the later viewer takes all but its first segment from it
+    // (what it would have fetched meanwhile waited for it).
+    let mut sim = SwarmSim::new(vod.files.clone());
+    sim.handshake_ms = 700;
+    sim.http_bytes_per_ms = 5_000.0; // 40 Mbit/s: a segment over HTTP takes 80 ms
+    let a = sim.join(viewer_config(&vod, 41), &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    let b = sim.join(viewer_config(&vod, 42), &vod.master, Behaviour::Honest);
+    sim.run(40_000);
+    no_fatal_errors(&sim);
+    assert_eq!(http_segments(&sim, b), 1, "only the first segment over HTTP: {:?}", sim.viewers[b].events.iter().filter(|e| matches!(e, Event::Segment { .. } | Event::PeerConnect { .. })).take(8).collect::<Vec<_>>());
+    assert_eq!(sim.viewers[b].stalls, 0);
+    assert_eq!(sim.viewers[b].startup_ms, sim.viewers[a].startup_ms, "the first viewer, alone, waited for nobody");
+    // Handshakes that all fail: the wait ends with the grace, HTTP serves, and
+    // nothing stalls or starts later.
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let a = sim.join(viewer_config(&vod, 43), &vod.master, Behaviour::Honest);
+    sim.run(20_000);
+    sim.failing_handshakes = 1_000;
+    let b = sim.join(viewer_config(&vod, 44), &vod.master, Behaviour::Honest);
+    sim.run(40_000);
+    no_fatal_errors(&sim);
+    assert_eq!(sim.viewers[b].engine.stats().p2p_downloaded_bytes, 0);
+    assert_eq!(sim.viewers[b].stalls, 0, "stalled {} ms", sim.viewers[b].stalled_ms);
+    assert_eq!(sim.viewers[b].startup_ms, sim.viewers[a].startup_ms);
+    assert!(sim.viewers[b].media.time > 35.0);
+}
+
+#[test]
 fn a_viewer_whose_only_peer_drops_finds_it_again_and_one_whose_peer_left_goes_quiet() {
     let vod = sample_vod(90);
     let mut sim = SwarmSim::new(vod.files.clone());
