@@ -56,10 +56,24 @@ function playAndWatch(video) {
   return video.play().catch(() => {});
 }
 
+/** In every page from its first script: the main thread's long tasks (over
+ * 50 ms, PerformanceObserver "longtask"): how many, their total and the longest. */
+function watchLongTasks() {
+  const l = (window.__longTasks = { count: 0, ms: 0, max: 0 });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      l.count += 1;
+      l.ms += e.duration;
+      l.max = Math.max(l.max, e.duration);
+    }
+  }).observe({ type: "longtask", buffered: true });
+}
+
 const SIDES = {
   tubeswarm: {
     async open(browser, demo, _p2pml, stream) {
       const context = await browser.newContext();
+      await context.addInitScript(watchLongTasks);
       // Every segment appended, from the first: the bench's one copy.
       await context.addInitScript(() => {
         window.__segmentBytes = {};
@@ -71,12 +85,13 @@ const SIDES = {
     },
     read: (page) => page.evaluate(() => {
       const el = document.getElementById("player"), s = el.player.stats();
-      return { t: el.video.currentTime, height: el.video.videoHeight, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, segmentBytes: window.__segmentBytes, ...window.__bench };
+      return { t: el.video.currentTime, height: el.video.videoHeight, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, segmentBytes: window.__segmentBytes, longTasks: window.__longTasks, ...window.__bench };
     }),
   },
   "hls.js + p2p-media-loader": {
     async open(browser, demo, p2pml, stream) {
       const context = await browser.newContext();
+      await context.addInitScript(watchLongTasks);
       const page = await context.newPage();
       const master = new URL(stream.src, demo.url).href;
       const tracker = new URL("tracker/socket", demo.url).href.replace(/^http/, "ws");
@@ -89,7 +104,7 @@ const SIDES = {
     read: (page) => page.evaluate(() => {
       const s = window.__p2pml, v = window.__video;
       const peers = Object.values(s.peers).reduce((n, l) => n + l.length, 0);
-      return { t: v.currentTime, height: v.videoHeight, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, segmentBytes: s.segmentBytes, ...window.__bench };
+      return { t: v.currentTime, height: v.videoHeight, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, segmentBytes: s.segmentBytes, longTasks: window.__longTasks, ...window.__bench };
     }),
   },
 };
@@ -136,6 +151,7 @@ async function browsers(browser, stream) {
   const playedS = (name) => results[name].reduce((n, s) => n + s.t, 0);
   const stalls = (name) => results[name].reduce((n, s) => n + s.stalls, 0);
   const startup = (name) => median(results[name].map((s) => s.startupMs));
+  const longTasks = (name, key) => results[name].reduce((n, s) => (key === "max" ? Math.max(n, s.longTasks.max) : n + s.longTasks[key]), 0);
   const [a, b] = Object.keys(SIDES);
   const o = { otherName: b, digits: 0 };
   const what = `${stream.label}${VIEWERS} Chromium viewers ${STAGGER_S} s apart`;
@@ -151,6 +167,9 @@ async function browsers(browser, stream) {
       }),
       row("swarm (browsers)", `${what}: stalls (all viewers)`, stalls(a), stalls(b), { ...o, note: `stalled ${results[a].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} / ${results[b].reduce((n, s) => n + s.stallMs, 0).toFixed(0)} ms` }),
       row("swarm (browsers)", `${what}: startup, play() to first frame, median`, startup(a), startup(b), { ...o, unit: "ms" }),
+      row("swarm (browsers)", `${what}: main-thread long tasks (> 50 ms), all viewers`, longTasks(a, "count"), longTasks(b, "count"), {
+        ...o, note: `${longTasks(a, "ms").toFixed(0)} / ${longTasks(b, "ms").toFixed(0)} ms in all, the longest ${longTasks(a, "max").toFixed(0)} / ${longTasks(b, "max").toFixed(0)} ms; page load included`,
+      }),
     ],
     detail: results,
   };
