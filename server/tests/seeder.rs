@@ -220,9 +220,9 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
             Some(Input::TrackerClosed { tracker, reason }) => swarm.on_tracker_closed(now_ms(), tracker, reason),
             Some(Input::OfferReady { conn, sdp }) => swarm.on_offer_ready(now_ms(), conn, sdp, &mut out),
             Some(Input::AnswerReady { conn, sdp }) => swarm.on_answer_ready(conn, sdp, &mut out),
-            Some(Input::PeerOpen { conn }) => swarm.on_peer_open(conn, &empty, &[], &mut out),
+            Some(Input::PeerOpen { conn }) => swarm.on_peer_open(now_ms(), conn, &empty, &[], &mut out),
             Some(Input::PeerData { conn, data }) => swarm.on_peer_data(now_ms(), conn, &data, &empty, |id| known.contains(&id), &mut out),
-            Some(Input::PeerClosed { conn, .. }) => swarm.on_peer_closed(conn),
+            Some(Input::PeerClosed { conn, .. }) => swarm.on_peer_closed(now_ms(), conn),
             _ => swarm.tick(now_ms(), &mut out),
         }
         for event in swarm.take_events() {
