@@ -22,7 +22,14 @@ async function viewer(extra = "", { src = VOD, context = {} } = {}) {
   return openPlayer(ctx, server.url, src, extra);
 }
 const done = (page) => page.context().close();
-const waitFor = (page, fn, arg, timeout = 20_000) => page.waitForFunction(fn, arg, { timeout });
+/** page.waitForFunction, whose timeout says what the player looked like then. */
+const waitFor = (page, fn, arg, timeout = 20_000) => page.waitForFunction(fn, arg, { timeout }).catch(async (e) => {
+  const seen = await page.evaluate(() => {
+    const el = document.getElementById("player"), v = el?.video;
+    return { readyState: v?.readyState, duration: v?.duration, markers: el?.shadowRoot?.querySelectorAll(".marker").length, error: v?.error?.message ?? null, stats: el?.player?.stats?.() };
+  }).catch((err) => String(err));
+  throw new Error(`${e.message}; the player: ${JSON.stringify(seen)}; console: ${JSON.stringify((page.logs ?? []).slice(-10))}`);
+});
 
 test("play button and speed menu: clicking 1.5× plays at 1.5", async () => {
   const page = await viewer("&p2p=0");
