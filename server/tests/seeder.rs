@@ -238,7 +238,7 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
                 SwarmEvent::Failed { segment_id, reason, .. } => {
                     in_flight = false;
                     // After "absent" the swarm forgets that the peer held it.
-                    if swarm.best_peer_for(segment_id).is_none() && swarm.connected() > 0 {
+                    if swarm.best_peer_for(segment_id, 0.0).is_none() && swarm.connected() > 0 {
                         result.absent.push(segment_id);
                     } else {
                         eprintln!("viewer: segment {segment_id} failed: {reason}");
@@ -250,7 +250,7 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
         }
         if !in_flight {
             let next = (0..wanted as i64).find(|id| !result.got.iter().any(|(g, _)| g == id) && !result.absent.contains(id));
-            if let Some(conn) = next.and_then(|id| swarm.best_peer_for(id).map(|conn| (conn, id))) {
+            if let Some(conn) = next.and_then(|id| swarm.best_peer_for(id, 0.0).map(|conn| (conn, id))) {
                 swarm.request(now_ms(), conn.0, conn.1, None, &mut out);
                 in_flight = true;
             }

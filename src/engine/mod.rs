@@ -31,6 +31,7 @@ mod latency;
 pub mod levels;
 mod loader;
 mod naming;
+mod peer_deadlines;
 mod peering;
 mod playback;
 mod playlists;
@@ -57,7 +58,7 @@ pub use io::*;
 pub use latency::LatencyMode;
 pub use levels::LevelInfo;
 pub use naming::{InfoHashVersion, SwarmNaming};
-pub use peering::P2P_GIVE_UP_AHEAD_S;
+pub use peer_deadlines::P2P_GIVE_UP_AHEAD_S;
 pub use sources::{backoff_ms, SourceSet};
 pub use store::{SegmentId, SegmentStore, StreamKey};
 pub use track::{loaded_until, next_segment, Appended, NextSegment};
@@ -189,6 +190,9 @@ pub struct Stats {
     pub http_downloaded_bytes: u64,
     pub p2p_downloaded_bytes: u64,
     pub p2p_uploaded_bytes: u64,
+    /// Peer transfers moved to another peer for being too slow (the rest of
+    /// the segment asked from there).
+    pub p2p_moved_requests: u64,
     pub peers: usize,
     pub segments_loaded: u64,
     pub bandwidth_estimate_bps: f64,
@@ -351,6 +355,7 @@ impl Engine {
                 http_downloaded_bytes: 0,
                 p2p_downloaded_bytes: 0,
                 p2p_uploaded_bytes: 0,
+                p2p_moved_requests: 0,
                 peers: 0,
                 segments_loaded: 0,
                 bandwidth_estimate_bps: 0.0,

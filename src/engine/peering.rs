@@ -7,13 +7,19 @@
 //!   delivery (measured, or a cautious guess) twice over, plus a margin, plus the
 //!   give-up lead below: a transfer that fails then still leaves HTTP that lead,
 //!   so nothing a peer does can stall playback while HTTP can serve;
-//! - beyond it, a segment a peer holds is asked from the fastest such peer;
+//! - beyond it, a segment a peer holds is asked from the peer expected to
+//!   deliver it first (round trip plus transfer at its measured rate), spread
+//!   over peers about as quick (`swarm/download.rs`);
 //! - one nobody holds or fetches is fetched over HTTP by the viewer its
 //!   connected neighbourhood chooses for it (rendezvous hashing of peer ids and
 //!   segment id), the others waiting for it from peers, so the swarm holds what
 //!   it needs without every viewer fetching everything;
-//! - a peer download that gets no bytes for 2 s, or whose segment comes too
-//!   close to the playhead, is abandoned for HTTP;
+//! - a peer download too slow to arrive in time moves to a quicker peer, which
+//!   is asked only for the rest (the wire's byte offset); one that gets no
+//!   bytes for 2 s is asked elsewhere the same way; one whose segment comes too
+//!   close to the playhead is abandoned for HTTP (`peer_deadlines.rs`);
+//! - with an upload limit, the uplink goes first to the peers served least
+//!   lately (`swarm/upload.rs`);
 //! - only segments whose SHA-256 matched are stored, appended or shared; a peer
 //!   that sends a mismatch is dropped.
 
@@ -26,41 +32,6 @@ use super::{Engine, Hashes, Phase};
 use crate::hls::Segment;
 use super::naming::SwarmNaming;
 use crate::p2p::{generate_peer_id, swarm_id_from_url};
-
-/// A peer download whose segment starts closer than this to the playhead is
-/// abandoned for HTTP, which then has this much buffer to work with.
-pub const P2P_GIVE_UP_AHEAD_S: f64 = 6.0;
-
-/// Inside the high-demand window, a peer's transfer must fit this many times
-/// over in the lead it has before the give-up point...
-const IN_WINDOW_DELIVERY_FACTOR: f64 = 2.0;
-/// ...plus this margin (seconds): round trips, the peer's queue, jitter.
-const IN_WINDOW_MARGIN_S: f64 = 1.0;
-/// The throughput assumed of a peer not measured yet (bits/s): a cautious guess
-/// (a slow home uplink), so the first transfer from it starts with lead to spare.
-const UNMEASURED_PEER_BPS: f64 = 2e6;
-
-/// Closer to the playhead than the give-up point, a peer may still be asked
-/// under a deadline (`PeerFetch::deadline_ms`) that leaves HTTP this long (or
-/// twice its expected transfer, with a margin, if longer) after it...
-const DEADLINE_HTTP_RESERVE_S: f64 = 2.0;
-/// ...when the deadline is at least this far off...
-const DEADLINE_MIN_BUDGET_S: f64 = 1.0;
-/// ...and the peer's transfer, at its measured rate or this optimistic guess
-/// for an unmeasured one, fits in it: a wrong guess costs the wasted transfer,
-/// never a stall, as HTTP takes over at the deadline with its reserve intact.
-const DEADLINE_UNMEASURED_PEER_BPS: f64 = 8e6;
-
-/// A segment being fetched from a peer for a track.
-#[derive(Debug, Clone)]
-pub struct PeerFetch {
-    pub conn: ConnId,
-    pub segment_id: i64,
-    pub segment: Segment,
-    /// Given up for HTTP at this time (ms) rather than by position: a fetch
-    /// asked for closer to the playhead than the give-up point.
-    pub deadline_ms: Option<u64>,
-}
 
 impl Engine {
     /// The id of a segment on the p2p wire: its index in a VOD playlist, its media
@@ -85,7 +56,7 @@ impl Engine {
         self.swarms.iter().find(|s| s.config.track == track)
     }
 
-    fn swarm_of_mut(&mut self, track: Track) -> Option<&mut Swarm> {
+    pub(super) fn swarm_of_mut(&mut self, track: Track) -> Option<&mut Swarm> {
         self.swarms.iter_mut().find(|s| s.config.track == track)
     }
 
@@ -221,7 +192,7 @@ impl Engine {
         let mut reschedule = !events.is_empty();
         for e in events {
             match e {
-                SwarmEvent::Received { conn, segment_id, bytes, .. } => self.on_peer_segment(now_ms, conn, segment_id, bytes),
+                SwarmEvent::Received { conn, segment_id, bytes, also_from, .. } => self.on_peer_segment(now_ms, conn, segment_id, bytes, also_from),
                 SwarmEvent::Failed { conn, segment_id, .. } => {
                     for t in &mut self.tracks {
                         if t.peer_fetch.as_ref().is_some_and(|f| f.conn == conn && f.segment_id == segment_id) {
@@ -242,22 +213,24 @@ impl Engine {
         }
     }
 
-    fn on_peer_segment(&mut self, now_ms: u64, conn: ConnId, segment_id: i64, bytes: Arc<[u8]>) {
+    fn on_peer_segment(&mut self, now_ms: u64, conn: ConnId, segment_id: i64, bytes: Arc<[u8]>, also_from: Vec<String>) {
         let Some(i) = self.tracks.iter().position(|t| t.peer_fetch.as_ref().is_some_and(|f| f.conn == conn && f.segment_id == segment_id)) else {
             return;
         };
         let fetch = self.tracks[i].peer_fetch.take().expect("found");
         let track = self.tracks[i].track;
-        self.check(now_ms, track, fetch.segment, bytes, super::verification::Arrival::Peer { conn, may_hold: true });
+        self.check(now_ms, track, fetch.segment, bytes, super::verification::Arrival::Peer { conn, may_hold: true, also_from });
     }
 
-    /// Bytes from `conn` were wrong: tell the page, drop the peer for good, go on.
-    pub(super) fn reject_peer(&mut self, now_ms: u64, track: Track, conn: ConnId, segment: &Segment, expected: String, actual: String) {
+    /// Bytes from `conn` (and `also`, the peers whose first bytes it resumed)
+    /// were wrong: tell the page, drop the peers for good, go on.
+    pub(super) fn reject_peer(&mut self, now_ms: u64, track: Track, from: (ConnId, &[String]), segment: &Segment, expected: String, actual: String) {
+        let (conn, also) = from;
         let peer = self.swarm_of(track).and_then(|s| s.peers.get(&conn)).and_then(|p| p.peer_id.clone()).unwrap_or_default();
         self.emit(Event::IntegrityFailure { url: segment.resource.url.clone(), base: format!("peer:{peer}"), expected, actual });
         let mut out = Vec::new();
         if let Some(s) = self.swarm_of_mut(track) {
-            s.ban(now_ms, conn, &mut out);
+            s.ban(now_ms, conn, also, &mut out);
             let _ = s.take_events();
         }
         self.outputs.extend(out);
@@ -273,6 +246,9 @@ impl Engine {
         let stream = self.stream_key(track);
         let pos = self.playhead.time;
         self.store.insert(stream, id as u64, segment.start, segment.end(), bytes.clone(), pos);
+        if let Some(s) = self.swarm_of_mut(track) {
+            s.forget_partial(id);
+        }
         if self.playlist_for(track).is_some_and(|p| p.is_live()) {
             self.store.evict_behind(pos, LIVE_STORE_BEHIND_S);
         }
@@ -323,8 +299,9 @@ impl Engine {
             return self.config.p2p_in_high_demand && forming.is_some_and(|until| after_wait(until) >= self.http_transfer_s(track, segment));
         }
         let id = self.wire_id(track, segment);
+        let bits = self.segment_bits(track, segment);
         let swarm = self.swarm_of(track).expect("checked");
-        if let Some(conn) = swarm.best_peer_for(id) {
+        if let Some(conn) = swarm.best_peer_for(id, bits) {
             self.ask_peer(now_ms, i, conn, id, segment);
             return true;
         }
@@ -335,96 +312,9 @@ impl Engine {
         !peers.is_empty() && !fetches_for_swarm(&swarm.config.peer_id, id, &peers)
     }
 
-    /// Inside the high-demand window: ask a peer that holds the segment when the
-    /// lead before it (its start minus the playhead: what is buffered before it)
-    /// leaves room for the peer's delivery, twice over, and a margin, before the
-    /// give-up point where `abandon_late_peer_fetches` hands it to HTTP; false
-    /// (HTTP now) otherwise. Never waits for the swarm here: inside the window
-    /// either a peer is asked now or HTTP is.
-    fn p2p_in_window(&mut self, now_ms: u64, i: usize, segment: &Segment, position: f64) -> bool {
-        let track = self.tracks[i].track;
-        if !self.config.p2p_in_high_demand {
-            return false;
-        }
-        let give_up = self.give_up_ahead(track);
-        let lead = segment.start - position;
-        let bits = self.segment_bits(track, segment);
-        let id = self.wire_id(track, segment);
-        let Some(swarm) = self.swarm_of(track) else { return false };
-        let Some(conn) = swarm.best_peer_for(id) else { return false };
-        let bps = swarm.peers.get(&conn).map_or(0.0, |p| p.throughput_bps);
-        let delivery_s = bits / if bps > 0.0 { bps } else { UNMEASURED_PEER_BPS };
-        if bits <= 0.0 {
-            return false;
-        }
-        if lead >= give_up + IN_WINDOW_MARGIN_S + IN_WINDOW_DELIVERY_FACTOR * delivery_s {
-            self.ask_peer(now_ms, i, conn, id, segment);
-            return true;
-        }
-        // Closer than that: under a deadline that leaves HTTP its reserve.
-        let budget = lead - self.http_reserve_s(track, segment);
-        let guess_s = bits / if bps > 0.0 { bps } else { DEADLINE_UNMEASURED_PEER_BPS };
-        if budget < DEADLINE_MIN_BUDGET_S || IN_WINDOW_DELIVERY_FACTOR * guess_s > budget {
-            return false;
-        }
-        self.ask_peer(now_ms, i, conn, id, segment);
-        if let Some(f) = self.tracks[i].peer_fetch.as_mut() {
-            f.deadline_ms = Some(now_ms + (budget * 1000.0) as u64);
-        }
-        true
-    }
-
-    /// A segment's size in bits: its byte range's, or the stream's bandwidth
-    /// times its duration.
-    fn segment_bits(&self, track: Track, segment: &Segment) -> f64 {
-        match segment.resource.range {
-            Some(r) => r.length as f64 * 8.0,
-            None => self.bandwidth_of(track) as f64 * segment.duration,
-        }
-    }
-
-    /// The buffer HTTP must still have when a peer fetch under a deadline is
-    /// given up: `DEADLINE_HTTP_RESERVE_S`, or twice the segment's transfer at
-    /// the measured HTTP rate plus a margin if longer (all of the lead when
-    /// nothing is measured yet).
-    fn http_reserve_s(&self, track: Track, segment: &Segment) -> f64 {
-        DEADLINE_HTTP_RESERVE_S.max(self.http_transfer_s(track, segment))
-    }
-
-    /// Twice a segment's transfer at the measured HTTP rate, plus a margin
-    /// (all of any lead when nothing is measured yet).
-    fn http_transfer_s(&self, track: Track, segment: &Segment) -> f64 {
-        let http_s = self.segment_bits(track, segment) / self.bandwidth.bps().max(1.0);
-        IN_WINDOW_DELIVERY_FACTOR * http_s + IN_WINDOW_MARGIN_S
-    }
-
-    /// The earliest deadline of a peer fetch (`PeerFetch::deadline_ms`).
-    pub(super) fn next_peer_deadline(&self) -> Option<u64> {
-        self.tracks.iter().filter_map(|t| t.peer_fetch.as_ref()?.deadline_ms).min()
-    }
-
-    /// Ask `conn` for the segment a track needs next (`id` on the wire), and
-    /// remember the download as the track's one in flight.
-    fn ask_peer(&mut self, now_ms: u64, i: usize, conn: ConnId, id: i64, segment: &Segment) {
-        let track = self.tracks[i].track;
-        let expected = segment.resource.range.map(|r| r.length as usize);
-        let mut out = Vec::new();
-        if let Some(swarm) = self.swarm_of_mut(track) {
-            swarm.request(now_ms, conn, id, expected, &mut out);
-        }
-        self.outputs.extend(out);
-        self.tracks[i].peer_fetch = Some(PeerFetch { conn, segment_id: id, segment: segment.clone(), deadline_ms: None });
-    }
-
-    /// How close to the playhead a peer download may come before it is given up
-    /// for HTTP: P2P_GIVE_UP_AHEAD_S, never more than the track's HTTP window.
-    fn give_up_ahead(&self, track: Track) -> f64 {
-        P2P_GIVE_UP_AHEAD_S.min(self.high_demand_window(track))
-    }
-
     /// The bandwidth (bits/s) the playlist gives a track's stream: the level's, or
     /// for the audio rendition the audio-only level's if there is one, else 128 kbit/s.
-    fn bandwidth_of(&self, track: Track) -> u64 {
+    pub(super) fn bandwidth_of(&self, track: Track) -> u64 {
         match track {
             Track::Main => self.levels.get(self.level).map_or(0, |l| l.info.bandwidth),
             Track::Audio => self.levels.iter().find(|l| l.info.audio_only).map_or(128_000, |l| l.info.bandwidth),
@@ -445,29 +335,6 @@ impl Engine {
         } else {
             self.config.high_demand_window_s
         }
-    }
-
-    /// Give up a peer download whose segment is now close to the playhead (never
-    /// later than the HTTP window's edge, so HTTP has that much time), or whose
-    /// deadline passed.
-    pub(super) fn abandon_late_peer_fetches(&mut self, now_ms: u64) {
-        let pos = self.pending_seek.unwrap_or(self.playhead.time);
-        let give_up: Vec<(Track, f64)> = self.tracks.iter().map(|t| (t.track, self.give_up_ahead(t.track))).collect();
-        let mut out = Vec::new();
-        for t in &mut self.tracks {
-            let ahead = give_up.iter().find(|(k, _)| *k == t.track).map_or(P2P_GIVE_UP_AHEAD_S, |g| g.1);
-            let late = t.peer_fetch.as_ref().is_some_and(|f| match f.deadline_ms {
-                Some(deadline) => now_ms >= deadline || f.segment.end() < pos,
-                None => f.segment.start < pos + ahead || f.segment.end() < pos,
-            });
-            if late {
-                let f = t.peer_fetch.take().expect("checked");
-                if let Some(s) = self.swarms.iter_mut().find(|s| s.owns(f.conn)) {
-                    s.cancel_download(now_ms, f.conn, &mut out);
-                }
-            }
-        }
-        self.outputs.extend(out);
     }
 
     /// The viewer's (or the connection's) choice: P2P on or off, sharing on or off.

@@ -108,6 +108,7 @@ impl Stats {
             .field("httpDownloadedBytes", self.http_downloaded_bytes)
             .field("p2pDownloadedBytes", self.p2p_downloaded_bytes)
             .field("p2pUploadedBytes", self.p2p_uploaded_bytes)
+            .field("p2pMovedRequests", self.p2p_moved_requests)
             .field("storeUsedBytes", self.store_used_bytes)
             .field("peers", self.peers)
             .field("segmentsLoaded", self.segments_loaded)

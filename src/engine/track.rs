@@ -45,7 +45,7 @@ pub struct TrackState {
     /// The segment or init request under way for this track.
     pub in_flight: Option<RequestId>,
     /// The segment being fetched from a peer for this track.
-    pub peer_fetch: Option<super::peering::PeerFetch>,
+    pub peer_fetch: Option<super::peer_deadlines::PeerFetch>,
     /// A segment of this track whose bytes the host is hashing.
     pub checking: Option<super::HashId>,
     /// A live segment that arrived before the (lagging) hash map listed it,

@@ -17,8 +17,9 @@ pub(crate) enum Arrival {
     /// Over HTTP: played unverified if a live map stays silent until it is needed.
     Http { req: Request, level: Option<usize> },
     /// From a peer: never played unverified (HTTP serves it instead); `may_hold`:
-    /// it may wait for a lagging live map.
-    Peer { conn: ConnId, may_hold: bool },
+    /// it may wait for a lagging live map; `also_from`: peer ids that sent its
+    /// first bytes (a resumed transfer), dropped with `conn` if the hash fails.
+    Peer { conn: ConnId, may_hold: bool, also_from: Vec<String> },
 }
 
 /// A segment whose bytes the host is hashing.
@@ -124,7 +125,7 @@ impl Engine {
         let verdict = self.verdict(segment, digest.as_ref());
         match arrival {
             Arrival::Http { req, level } => self.judge_http(now_ms, req, track, level, segment, body, verdict, digest),
-            Arrival::Peer { conn, may_hold } => self.judge_peer(now_ms, track, conn, segment, body, may_hold, verdict, digest),
+            Arrival::Peer { conn, may_hold, also_from } => self.judge_peer(now_ms, track, (conn, also_from), segment, body, may_hold, verdict, digest),
         }
     }
 
@@ -165,7 +166,8 @@ impl Engine {
     /// a fresher map when a live map does not list it yet (`may_hold`); otherwise
     /// never used, and the peer is dropped if the bytes are wrong.
     #[allow(clippy::too_many_arguments)]
-    fn judge_peer(&mut self, now_ms: u64, track: Track, conn: ConnId, segment: &Segment, body: Arc<[u8]>, may_hold: bool, verdict: Verdict, digest: Option<Sha256Digest>) {
+    fn judge_peer(&mut self, now_ms: u64, track: Track, from: (ConnId, Vec<String>), segment: &Segment, body: Arc<[u8]>, may_hold: bool, verdict: Verdict, digest: Option<Sha256Digest>) {
+        let (conn, also_from) = from;
         if self.phase != Phase::Playing || self.track_mut(track).is_none() {
             return;
         }
@@ -174,7 +176,7 @@ impl Engine {
             Verdict::Unknown if self.config.p2p_without_hashes => {}
             Verdict::Unknown if may_hold && self.map_may_catch_up(segment) => {
                 // The live map lags the playlist: wait for it, as for HTTP.
-                return self.hold(now_ms, track, Arrival::Peer { conn, may_hold: false }, segment, body, digest);
+                return self.hold(now_ms, track, Arrival::Peer { conn, may_hold: false, also_from }, segment, body, digest);
             }
             Verdict::Unknown => {
                 // Still unlisted when needed: not played (it cannot be checked),
@@ -185,7 +187,7 @@ impl Engine {
                 // Never appended, stored or shared; the peer is dropped and avoided.
                 self.stats.integrity_failures += 1;
                 let (expected, actual) = (to_hex(&expected), to_hex(&actual));
-                return self.reject_peer(now_ms, track, conn, segment, expected, actual);
+                return self.reject_peer(now_ms, track, (conn, &also_from), segment, expected, actual);
             }
         }
         self.stats.p2p_downloaded_bytes += body.len() as u64;

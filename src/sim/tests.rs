@@ -501,3 +501,23 @@ fn slow_peers_are_not_asked_inside_the_high_demand_window() {
     assert_eq!(now, before, "HTTP segments: {now} with P2P in the window, {before} without");
 }
 
+
+#[test]
+fn a_transfer_from_a_peer_too_slow_for_it_moves_to_a_quicker_peer_which_sends_the_rest() {
+    let vod = sample_vod(60);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    // A uploads at 5 kB/s (a congested uplink): its transfers cannot make it.
+    sim.join(viewer_config(&vod, 31), &vod.master, Behaviour::Slow(5));
+    sim.join(viewer_config(&vod, 32), &vod.master, Behaviour::Honest);
+    sim.run(30_000);
+    let c = sim.join(viewer_config(&vod, 33), &vod.master, Behaviour::Honest);
+    sim.run(50_000);
+    no_fatal_errors(&sim);
+    let viewer = &sim.viewers[c];
+    let stats = viewer.engine.stats();
+    assert_eq!(viewer.stalls, 0, "stalled for {} ms", viewer.stalled_ms);
+    assert!(stats.p2p_moved_requests >= 1, "a slow transfer was moved: {stats:?}");
+    assert_eq!(stats.integrity_failures, 0, "the stitched segments verified");
+    let (p2p, all) = sim.bytes_of(c);
+    assert!(p2p as f64 > 0.5 * all as f64, "from peers: {p2p} of {all}");
+}

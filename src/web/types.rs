@@ -111,6 +111,8 @@ export interface PlayerStats {
   httpDownloadedBytes: number;
   p2pDownloadedBytes: number;
   p2pUploadedBytes: number;
+  /** Peer transfers moved to a quicker peer for being too slow (that peer sent the rest). */
+  p2pMovedRequests: number;
   /** Bytes of verified segments kept for the player and peers (bounded by storeBytes). */
   storeUsedBytes: number;
   peers: number;

@@ -6,9 +6,12 @@
 //! Compatible with p2p-media-loader 2.x viewers: same tracker messages, same
 //! stream ids and info_hash, same wire protocol (`crate::p2p`).
 
+mod download;
+mod partials;
 mod peer;
 mod signalling;
 pub mod tracker;
+mod upload;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,7 +19,11 @@ use std::sync::Arc;
 use super::io::{ConnId, Input, Output, TrackerId, Track};
 use super::store::{SegmentStore, StreamKey};
 use crate::p2p::{data_chunks, Command, Received, DEFAULT_MAX_MESSAGE_SIZE};
+pub use partials::Partial;
 pub use peer::{Download, Peer, Role};
+use partials::Partials;
+pub use upload::UploadBudget;
+use upload::UploadSlots;
 use signalling::TrackerState;
 
 /// Offers per announce, as p2p-media-loader 2.3.1 sends.
@@ -43,13 +50,22 @@ pub const EARLY_ANNOUNCE_MS: u64 = 5_000;
 /// longer across the Internet), and meanwhile segments with lead to spare wait
 /// for them rather than go to HTTP (`Swarm::forming_until`).
 pub const FORMING_GRACE_MS: u64 = 2_500;
+/// The rate guessed for a peer not measured yet when choosing whom to ask
+/// (bits/s): optimistic, so a new peer is tried and measured.
+pub const UNMEASURED_OPTIMISTIC_BPS: f64 = 8e6;
+/// Peers whose expected delivery is within this factor of the best one's are
+/// as good: the one asked least recently of them is asked, so requests spread
+/// over the swarm's uplinks rather than all landing on one.
+const COMPARABLE_DELIVERY: f64 = 1.5;
 
 /// What the engine needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SwarmEvent {
     /// A download from a peer completed with the announced number of bytes
     /// (not verified yet: the engine checks the hash before anything else).
-    Received { conn: ConnId, segment_id: i64, bytes: Arc<[u8]>, elapsed_ms: u64 },
+    /// `also_from`: the peer ids that sent its first bytes, when it resumed a
+    /// given-up transfer; they answer for the hash as much as `conn` does.
+    Received { conn: ConnId, segment_id: i64, bytes: Arc<[u8]>, elapsed_ms: u64, also_from: Vec<String> },
     /// A download failed (absent, timeout, peer gone): fetch it elsewhere.
     Failed { conn: ConnId, segment_id: i64, reason: String },
     PeerConnected { conn: ConnId, peer_id: String },
@@ -93,6 +109,8 @@ pub struct Swarm {
     /// one bucket for every swarm of the engine (video and audio streams), as
     /// the limit is the viewer's uplink (`share_upload_budget`).
     upload_budget: UploadBudget,
+    /// Who of the peers asking gets the limited uplink.
+    upload_slots: UploadSlots,
     /// Peers that sent bytes failing their hash: never connected to again.
     banned: std::collections::BTreeSet<String>,
     pub uploaded_bytes: u64,
@@ -101,6 +119,8 @@ pub struct Swarm {
     /// is over (a peer connected, or the grace ran out).
     first_open_ms: Option<u64>,
     formed: bool,
+    /// The first bytes of segments whose transfers were given up (newest last).
+    partials: Partials,
 }
 
 impl Swarm {
@@ -139,10 +159,12 @@ impl Swarm {
             events: Vec::new(),
             banned: Default::default(),
             upload_budget: UploadBudget::default(),
+            upload_slots: UploadSlots::default(),
             uploaded_bytes: 0,
             downloaded_bytes: 0,
             first_open_ms: None,
             formed: false,
+            partials: Partials::default(),
         }
     }
 
@@ -238,9 +260,11 @@ impl Swarm {
     }
 
     pub fn on_peer_closed(&mut self, now_ms: u64, conn: ConnId) {
-        if let Some(p) = self.peers.remove(&conn) {
-            if let Some(d) = p.download {
-                self.events.push(SwarmEvent::Failed { conn, segment_id: d.segment_id, reason: "peer left".into() });
+        if let Some(mut p) = self.peers.remove(&conn) {
+            if let Some(d) = p.download.take() {
+                let segment_id = d.segment_id;
+                self.partials.keep(p.peer_id.as_deref(), d);
+                self.events.push(SwarmEvent::Failed { conn, segment_id, reason: "peer left".into() });
             }
             if p.open {
                 self.events.push(SwarmEvent::PeerLeft { conn });
@@ -276,48 +300,9 @@ impl Swarm {
         }
     }
 
-    /// A connected peer that holds `segment_id` and is not busy, preferring the
-    /// fastest measured (untried peers count as fast, so they get measured).
-    pub fn best_peer_for(&self, segment_id: i64) -> Option<ConnId> {
-        self.peers
-            .values()
-            .filter(|p| p.open && p.download.is_none() && p.loaded.contains(&segment_id))
-            .max_by(|a, b| score(a).total_cmp(&score(b)))
-            .map(|p| p.conn)
-    }
-
     /// Whether any connected peer holds or is fetching `segment_id`.
     pub fn someone_has_or_loads(&self, segment_id: i64) -> bool {
         self.peers.values().any(|p| p.open && (p.loaded.contains(&segment_id) || p.loading.contains(&segment_id)))
-    }
-
-    /// Ask `conn` for a segment. `expected_size`: from the playlist's byte range.
-    pub fn request(&mut self, now_ms: u64, conn: ConnId, segment_id: i64, expected_size: Option<usize>, out: &mut Vec<Output>) {
-        let request_id = i64::from(self.random() % 1000);
-        let Some(p) = self.peers.get_mut(&conn) else { return };
-        p.download = Some(Download {
-            segment_id,
-            request_id,
-            size: None,
-            expected_size,
-            bytes: Vec::new(),
-            started_ms: now_ms,
-            last_progress_ms: now_ms,
-        });
-        send(conn, &Command::SegmentRequest { id: segment_id, request_id, byte_from: None }, out);
-    }
-
-    /// Abandon a download (the engine found it too slow or no longer needed).
-    /// Give up the download from `conn`. What it delivered until now counts as
-    /// a speed sample (at least a byte: a peer that sent nothing is measured as
-    /// slow, not left unmeasured), so a peer too slow for its deadlines is not
-    /// asked again on a guess.
-    pub fn cancel_download(&mut self, now_ms: u64, conn: ConnId, out: &mut Vec<Output>) {
-        let Some(p) = self.peers.get_mut(&conn) else { return };
-        if let Some(d) = p.download.take() {
-            p.sample_throughput(d.bytes.len().max(1), now_ms.saturating_sub(d.started_ms));
-            send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
-        }
     }
 
     /// One data-channel message. `known` says whether an id is in the playlist
@@ -389,13 +374,10 @@ impl Swarm {
             }
             Command::SegmentRequest { id, request_id, byte_from } => {
                 let held = if self.config.upload && id >= 0 { store.get(self.config.stream, id as u64) } else { None };
-                // Over the upload limit: "absent" costs the peer nothing, it asks
-                // someone else (p2pml does the same when upload is off).
-                let held = held.filter(|b| {
-                    let mut budget = self.upload_budget.lock().unwrap_or_else(|e| e.into_inner());
-                    let (tokens, at_ms) = &mut *budget;
-                    within_limit(tokens, at_ms, self.config.upload_limit_bps, now_ms, b.len())
-                });
+                // Over the upload limit, or another peer's turn: "absent" (upload.rs).
+                let requester = p.peer_id.clone().unwrap_or_default();
+                let (slots, budget, limit) = (&mut self.upload_slots, &self.upload_budget, self.config.upload_limit_bps);
+                let held = held.filter(|b| slots.grant(budget, limit, now_ms, &requester, b.len()));
                 match held {
                     Some(bytes) => {
                         let from = byte_from.unwrap_or(0).clamp(0, bytes.len() as i64) as usize;
@@ -425,15 +407,26 @@ impl Swarm {
                     return;
                 };
                 let size = size.max(0) as usize;
-                if d.expected_size.is_some_and(|e| e != size) {
-                    // The playlist says otherwise: p2pml cancels and closes.
+                let kept = d.resumed.as_ref().map_or(0, |r| r.bytes.len());
+                let whole = d.resumed.as_ref().map(|r| r.total).or(d.expected_size);
+                if whole.is_some_and(|e| e != size + kept) {
+                    // The playlist (or the transfer it resumes) says otherwise:
+                    // p2pml cancels and closes. Kept bytes whose size the
+                    // playlist confirms stay for the next peer; unconfirmed
+                    // ones go, as it may be their sender that was wrong.
                     send(conn, &Command::CancelSegmentRequest { id, request_id }, out);
-                    p.download = None;
+                    let d = p.download.take().expect("matched");
+                    if let Some(r) = d.resumed.filter(|r| d.expected_size == Some(r.total)) {
+                        self.partials.put(r);
+                    }
                     self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: format!("peer announced {size} bytes") });
                     return self.close(now_ms, conn, out);
                 }
                 d.size = Some(size);
                 d.last_progress_ms = now_ms;
+                d.header_ms = Some(now_ms);
+                let rtt = now_ms.saturating_sub(d.started_ms);
+                p.sample_rtt(rtt);
             }
             Command::SegmentDataSendingCompleted { id, request_id } => {
                 let matches = p.download.as_ref().is_some_and(|d| d.segment_id == id && d.request_id == request_id && d.size.is_some());
@@ -446,16 +439,27 @@ impl Swarm {
                     return self.close(now_ms, conn, out);
                 }
                 let elapsed_ms = now_ms.saturating_sub(d.started_ms);
-                p.sample_throughput(d.bytes.len(), elapsed_ms);
+                p.sample_throughput(d.bytes.len(), now_ms.saturating_sub(d.header_ms.unwrap_or(d.started_ms)));
                 p.timeouts = 0;
                 p.downloaded_bytes += d.bytes.len() as u64;
                 self.downloaded_bytes += d.bytes.len() as u64;
-                self.events.push(SwarmEvent::Received { conn, segment_id: id, bytes: Arc::from(d.bytes), elapsed_ms });
+                let (bytes, also_from) = match d.resumed {
+                    Some(mut r) => {
+                        r.bytes.extend_from_slice(&d.bytes);
+                        (r.bytes, r.from)
+                    }
+                    None => (d.bytes, Vec::new()),
+                };
+                self.events.push(SwarmEvent::Received { conn, segment_id: id, bytes: Arc::from(bytes), elapsed_ms, also_from });
             }
             Command::SegmentAbsent { id, request_id } => {
                 if p.download.as_ref().is_some_and(|d| d.segment_id == id && d.request_id == request_id) {
-                    p.download = None;
+                    let d = p.download.take().expect("checked");
+                    p.sample_rtt(now_ms.saturating_sub(d.started_ms));
                     p.loaded.remove(&id);
+                    if let Some(r) = d.resumed {
+                        self.partials.put(r);
+                    }
                     self.events.push(SwarmEvent::Failed { conn, segment_id: id, reason: "peer does not have it".into() });
                 }
             }
@@ -497,11 +501,22 @@ impl Swarm {
     }
 
     /// The peer whose SHA-256 did not match: drop it, and never take it back.
-    pub fn ban(&mut self, now_ms: u64, conn: ConnId, out: &mut Vec<Output>) {
+    /// `also`: the peers that sent the segment's first bytes, when it resumed
+    /// their transfers: which of them lied cannot be told, so all go (an honest
+    /// one costs the swarm a peer, a liar kept would cost it every segment).
+    pub fn ban(&mut self, now_ms: u64, conn: ConnId, also: &[String], out: &mut Vec<Output>) {
         if let Some(id) = self.peers.get(&conn).and_then(|p| p.peer_id.clone()) {
             self.banned.insert(id);
         }
         self.close(now_ms, conn, out);
+        for id in also {
+            self.banned.insert(id.clone());
+            let conns: Vec<ConnId> = self.peers.values().filter(|p| p.peer_id.as_ref() == Some(id)).map(|p| p.conn).collect();
+            for c in conns {
+                self.close(now_ms, c, out);
+            }
+        }
+        self.partials.forget_from(also);
     }
 
     // ----- time ----------------------------------------------------------------------
@@ -553,12 +568,17 @@ impl Swarm {
             .map(|p| p.conn)
             .collect();
         for conn in stalled {
-            let Some(p) = self.peers.get_mut(&conn) else { continue };
+            let Some(mut p) = self.peers.remove(&conn) else { continue };
             let d = p.download.take().expect("filtered");
             p.timeouts += 1;
+            // What it sent counts as its speed: asked again only if still the best.
+            p.sample_throughput(d.bytes.len().max(1), now_ms.saturating_sub(d.header_ms.unwrap_or(d.started_ms)));
             let too_many = p.timeouts >= MAX_PEER_TIMEOUTS;
             send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
-            self.events.push(SwarmEvent::Failed { conn, segment_id: d.segment_id, reason: "no bytes for 2 s".into() });
+            let segment_id = d.segment_id;
+            self.partials.keep(p.peer_id.as_deref(), d);
+            self.peers.insert(conn, p);
+            self.events.push(SwarmEvent::Failed { conn, segment_id, reason: "no bytes for 2 s".into() });
             if too_many {
                 self.close(now_ms, conn, out);
             }
@@ -575,34 +595,6 @@ pub struct PeerStats {
     pub throughput_bps: f64,
 }
 
-/// An upload token bucket (bytes available, when last refilled), shared by the
-/// swarms of one engine.
-pub type UploadBudget = std::sync::Arc<std::sync::Mutex<(f64, u64)>>;
-
-/// A token bucket: may `bytes` go out now under `limit_bps`? Spends them if so.
-fn within_limit(budget: &mut f64, at_ms: &mut u64, limit_bps: Option<u64>, now_ms: u64, bytes: usize) -> bool {
-    let Some(limit) = limit_bps else { return true };
-    let bytes_per_ms = limit as f64 / 8000.0;
-    let burst = bytes_per_ms * 2000.0;
-    *budget = (*budget + now_ms.saturating_sub(*at_ms) as f64 * bytes_per_ms).min(burst);
-    *at_ms = now_ms;
-    if *budget >= bytes as f64 || (*budget >= burst * 0.99 && bytes as f64 > burst) {
-        // A segment bigger than the whole burst may go once the bucket is full.
-        *budget -= bytes as f64;
-        true
-    } else {
-        false
-    }
-}
-
-fn score(p: &Peer) -> f64 {
-    if p.throughput_bps == 0.0 {
-        f64::MAX
-    } else {
-        p.throughput_bps
-    }
-}
-
 fn send(conn: ConnId, cmd: &Command, out: &mut Vec<Output>) {
     for message in cmd.encode(DEFAULT_MAX_MESSAGE_SIZE) {
         out.push(Output::PeerSend { conn, data: Arc::from(message) });
@@ -610,21 +602,4 @@ fn send(conn: ConnId, cmd: &Command, out: &mut Vec<Output>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::within_limit;
-
-    #[test]
-    fn the_upload_limit_is_a_token_bucket() {
-        let (mut budget, mut at) = (0.0, 0);
-        let limit = Some(8_000_000); // 1 MB/s, bursts of 2 MB
-        assert!(!within_limit(&mut budget, &mut at, limit, 0, 500_000), "empty at first");
-        assert!(within_limit(&mut budget, &mut at, limit, 1_000, 500_000), "1 s refills 1 MB");
-        assert!(within_limit(&mut budget, &mut at, limit, 1_000, 500_000));
-        assert!(!within_limit(&mut budget, &mut at, limit, 1_000, 500_000), "spent");
-        assert!(within_limit(&mut budget, &mut at, limit, 60_000, 1_500_000), "capped at the burst, still enough");
-        assert!(within_limit(&mut budget, &mut at, None, 0, usize::MAX), "no limit");
-        // A segment bigger than the burst goes once the bucket is full.
-        let (mut budget, mut at) = (0.0, 0);
-        assert!(within_limit(&mut budget, &mut at, limit, 10_000, 3_000_000));
-    }
-}
+mod tests;

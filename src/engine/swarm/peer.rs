@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::engine::io::ConnId;
+use super::partials::Partial;
 use crate::p2p::Reassembler;
 
 /// How a connection came to be.
@@ -26,8 +27,28 @@ pub struct Download {
     pub expected_size: Option<usize>,
     pub bytes: Vec<u8>,
     pub started_ms: u64,
+    /// When the SegmentData header arrived: the request's round trip ends
+    /// there, and the transfer's rate is measured from there.
+    pub header_ms: Option<u64>,
     /// The last time bytes (or the SegmentData header) arrived.
     pub last_progress_ms: u64,
+    /// The start of the segment, kept from an earlier transfer that was given
+    /// up: this one asked for the rest (`byte_from`), as p2p-media-loader does.
+    pub resumed: Option<Partial>,
+}
+
+impl Download {
+    /// The whole segment's size, when known: what was kept plus what this
+    /// transfer announced, or what the playlist says.
+    pub fn total_size(&self) -> Option<usize> {
+        let kept = self.resumed.as_ref().map_or(0, |r| r.bytes.len());
+        self.size.map(|s| s + kept).or(self.expected_size)
+    }
+
+    /// Bytes of the segment held so far, kept ones included.
+    pub fn held(&self) -> usize {
+        self.resumed.as_ref().map_or(0, |r| r.bytes.len()) + self.bytes.len()
+    }
 }
 
 #[derive(Debug)]
@@ -49,8 +70,14 @@ pub struct Peer {
     pub local_sdp: Option<String>,
     /// Downloads that timed out since the last success; 3 closes the connection.
     pub timeouts: u32,
-    /// Bytes per second of its completed downloads (EWMA), for choosing peers.
+    /// Bits per second of its transfers (EWMA, from each one's SegmentData
+    /// header to its end), for choosing peers; 0 until measured.
     pub throughput_bps: f64,
+    /// Milliseconds from a request to its answer's first message (EWMA); 0
+    /// until measured.
+    pub rtt_ms: f64,
+    /// When we last asked it for a segment (requests spread by it).
+    pub last_asked_ms: u64,
     pub downloaded_bytes: u64,
     pub uploaded_bytes: u64,
 }
@@ -71,14 +98,39 @@ impl Peer {
             local_sdp: None,
             timeouts: 0,
             throughput_bps: 0.0,
+            rtt_ms: 0.0,
+            last_asked_ms: 0,
             downloaded_bytes: 0,
             uploaded_bytes: 0,
         }
     }
 
-    /// Record a finished download's speed.
+    /// Record a transfer's speed.
     pub fn sample_throughput(&mut self, bytes: usize, elapsed_ms: u64) {
         let bps = bytes as f64 * 8000.0 / elapsed_ms.max(1) as f64;
-        self.throughput_bps = if self.throughput_bps == 0.0 { bps } else { 0.7 * self.throughput_bps + 0.3 * bps };
+        self.throughput_bps = ewma(self.throughput_bps, bps);
+    }
+
+    /// Record a request's round trip.
+    pub fn sample_rtt(&mut self, ms: u64) {
+        // At least a millisecond, so a measured peer never reads as unmeasured.
+        self.rtt_ms = ewma(self.rtt_ms, ms.max(1) as f64);
+    }
+
+    /// How long `bits` would take from this peer (seconds): its round trip
+    /// plus the transfer at its measured rate, or at `unmeasured_bps` for a
+    /// peer not measured yet.
+    pub fn delivery_s(&self, bits: f64, unmeasured_bps: f64) -> f64 {
+        let bps = if self.throughput_bps > 0.0 { self.throughput_bps } else { unmeasured_bps };
+        self.rtt_ms / 1000.0 + bits / bps.max(1.0)
+    }
+}
+
+/// An exponentially weighted moving average that starts at its first sample.
+fn ewma(old: f64, sample: f64) -> f64 {
+    if old == 0.0 {
+        sample
+    } else {
+        0.7 * old + 0.3 * sample
     }
 }
