@@ -28,7 +28,14 @@ pub struct Scenario {
     /// `Config::p2p_in_high_demand`: false leaves the high-demand window to HTTP
     /// alone, as before issue 13, for the table's side-by-side column.
     pub p2p_in_high_demand: bool,
+    /// This share of viewers uploads at `SLOW_UPLINK_BYTES_PER_MS` (a congested
+    /// home uplink, slower than the stream's bitrate), the others at the link's
+    /// rate: peers that differ, for the peer choice to tell apart.
+    pub slow_uplinks: f64,
 }
+
+/// A slow viewer's uplink: 40 kB/s (0.32 Mbit/s, under the 0.8 Mbit/s stream).
+pub const SLOW_UPLINK_BYTES_PER_MS: u32 = 40;
 
 impl Default for Scenario {
     fn default() -> Self {
@@ -43,6 +50,7 @@ impl Default for Scenario {
             leave_early: 0.0,
             p2p_loss: 0.0,
             p2p_in_high_demand: true,
+            slow_uplinks: 0.0,
         }
     }
 }
@@ -103,6 +111,8 @@ impl Scenario {
                 left_early += 1;
                 let at = join_at + 5_000 + (rng.unit() * self.duration_ms.saturating_sub(join_at + 5_000) as f64) as u64;
                 if left_early % 2 == 1 { Behaviour::LeavesAt(at) } else { Behaviour::VanishesAt(at) }
+            } else if (i as f64 + 0.5) * self.slow_uplinks % 1.0 < self.slow_uplinks {
+                Behaviour::Slow(SLOW_UPLINK_BYTES_PER_MS)
             } else {
                 Behaviour::Honest
             };

@@ -6,7 +6,9 @@
 //! played 6 segments behind the edge, PeerTube's "high latency" idea). Then churn
 //! and loss at 30 viewers: Poisson arrivals with 30 % leaving early (half of them
 //! crashing), and 10 % of data-channel messages lost (each costs a retransmission
-//! timeout). Virtual time and seeded randomness: the same figures every run.
+//! timeout), and a third of the viewers' uplinks slower than the stream (40 kB/s,
+//! peers for the peer choice to tell apart). Virtual time and seeded randomness:
+//! the same figures every run.
 
 use std::time::Instant;
 
@@ -30,6 +32,7 @@ fn main() {
         runs.push((format!("{}, Poisson joins, 30 % leave early (half crash)", stream_name(live)), Scenario { live, ..churn }));
     }
     runs.push(("VOD 3 min, 10 % of P2P messages lost".into(), Scenario { viewers: 30, p2p_loss: 0.1, ..Scenario::default() }));
+    runs.push(("VOD 3 min, a third of uplinks at 40 kB/s".into(), Scenario { viewers: 30, slow_uplinks: 1.0 / 3.0, ..Scenario::default() }));
 
     let mut rows: Vec<(String, [Report; 3], f64)> = Vec::new();
     println!("| stream | viewers | offload ÷ ceiling (now / window off) | origin ÷ one copy (now / window off / HTTP only) | origin MB (now / window off / HTTP only) | stalls, s (now / window off / HTTP only) | startup median/max ms (now / window off / HTTP only) |");
