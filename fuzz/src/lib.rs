@@ -2,23 +2,12 @@
 //! messages or segments, and the swarm the P2P targets talk to.
 
 use tubeswarm::engine::swarm::{Swarm, SwarmConfig};
-use tubeswarm::engine::{StreamKey, Track};
 
 /// A swarm on level 0's main track, uploading, with one tracker and at most
 /// `max_peers` peers, at time 0: what the P2P targets feed their inputs to.
 pub fn swarm(info_hash: &str, peer_id: &str, max_peers: usize) -> Swarm {
-    let config = SwarmConfig {
-        info_hash: info_hash.into(),
-        peer_id: peer_id.into(),
-        trackers: vec!["wss://tracker.example/tracker/socket".into()],
-        max_peers,
-        upload: true,
-        stream: StreamKey::Level(0),
-        track: Track::Main,
-        tracker_base: 0,
-        corrupt_uploads: false,
-        upload_limit_bps: None,
-    };
+    let trackers = vec!["wss://tracker.example/tracker/socket".into()];
+    let config = SwarmConfig { max_peers, ..SwarmConfig::new(info_hash, peer_id, trackers) };
     Swarm::new(config, 1, 0)
 }
 

@@ -185,18 +185,8 @@ struct Leeched {
 async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, wanted: usize, limit: Duration) -> Leeched {
     let started = Instant::now();
     let now_ms = || started.elapsed().as_millis() as u64;
-    let config = SwarmConfig {
-        info_hash: stream.info_hash.clone(),
-        peer_id: tubeswarm::p2p::generate_peer_id(&mut || fastrand::u32(..)),
-        trackers: vec![tracker.to_string()],
-        max_peers: 5,
-        upload: false,
-        stream: stream.key,
-        track: Track::Main,
-        tracker_base: 0,
-        corrupt_uploads: false,
-        upload_limit_bps: None,
-    };
+    let peer_id = tubeswarm::p2p::generate_peer_id(&mut || fastrand::u32(..));
+    let config = SwarmConfig { max_peers: 5, upload: false, stream: stream.key, ..SwarmConfig::new(&stream.info_hash, &peer_id, vec![tracker.to_string()]) };
     let mut swarm = Swarm::new(config, fastrand::u64(..), 0);
     let (io, mut inputs) = PeerIo::new();
     let empty = SegmentStore::new(0);

@@ -94,6 +94,31 @@ pub struct SwarmConfig {
     pub upload_limit_bps: Option<u64>,
 }
 
+impl SwarmConfig {
+    /// A swarm of the first video level's stream, sharing, with no upload
+    /// limit, up to 8 peers: the rest as struct update syntax says.
+    ///
+    /// ```
+    /// use tubeswarm::engine::swarm::SwarmConfig;
+    /// let config = SwarmConfig { max_peers: 4, ..SwarmConfig::new("4phHtw9IMImWFGckq9fz", "-TS0001-aaaaaaaaaaaa", vec!["wss://tracker.example/announce".into()]) };
+    /// assert!(config.upload && config.upload_limit_bps.is_none());
+    /// ```
+    pub fn new(info_hash: &str, peer_id: &str, trackers: Vec<String>) -> SwarmConfig {
+        SwarmConfig {
+            info_hash: info_hash.into(),
+            peer_id: peer_id.into(),
+            trackers,
+            max_peers: 8,
+            upload: true,
+            stream: StreamKey::Level(0),
+            track: Track::Main,
+            tracker_base: 0,
+            corrupt_uploads: false,
+            upload_limit_bps: None,
+        }
+    }
+}
+
 /// One stream's swarm.
 #[derive(Debug)]
 pub struct Swarm {

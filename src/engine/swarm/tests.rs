@@ -9,19 +9,7 @@ use crate::engine::store::SegmentStore;
 const HASH: &str = "4phHtw9IMImWFGckq9fz";
 
 fn swarm() -> Swarm {
-    let config = SwarmConfig {
-        info_hash: HASH.into(),
-        peer_id: "-TS0001-aaaaaaaaaaaa".into(),
-        trackers: vec!["wss://tracker.example/announce".into()],
-        max_peers: 8,
-        upload: true,
-        stream: StreamKey::Level(0),
-        track: Track::Main,
-        tracker_base: 0,
-        corrupt_uploads: false,
-        upload_limit_bps: None,
-    };
-    Swarm::new(config, 1, 0)
+    Swarm::new(SwarmConfig::new(HASH, "-TS0001-aaaaaaaaaaaa", vec!["wss://tracker.example/announce".into()]), 1, 0)
 }
 
 /// Connect the peer `peer_id` as the tracker relays its offer, and have it
