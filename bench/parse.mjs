@@ -3,13 +3,31 @@
 // `M3U8Parser.parseLevelPlaylist` (what hls.js runs on every level playlist),
 // alternating, median of N; and natively by the same Rust parser
 // (target/release/tubeswarm-bench-parse) over the same text, best of 3 medians.
+// Then live refresh: a one-hour DVR window (900 × 4 s TS segments, PeerTube 8.2's
+// `live.dvr.max_window`, bench/playlist.mjs) refreshed 60 times, one new segment
+// each, parsed and merged with the window before by tubeswarm's wasm
+// `LivePlaylist.refresh` and by hls.js's parser + `mergeDetails` (bundled from its
+// sources, bench/hlsjs-live.ts), alternating, median per refresh.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, RESULTS, inMicroPage, median, row, log } from "./lib.mjs";
-import { bigPlaylist } from "./playlist.mjs";
+import { bigPlaylist, livePlaylist } from "./playlist.mjs";
 
 const REPEATS = Number(process.env.BENCH_PARSE_REPEATS || 50);
+const DVR_WINDOW = 900;
+const REFRESHES = Number(process.env.BENCH_LIVE_REFRESHES || 60);
+const WARM = 5;
+
+/** hls.js's parser and live merge as one ES module (bench/hlsjs-live.ts). */
+function bundleHlsjsLive() {
+  const out = join(RESULTS, "hlsjs-live.mjs");
+  const defines = ["__VERSION__=\"bench\"", "__USE_SUBTITLES__=true", "__USE_ALT_AUDIO__=true", "__USE_EME_DRM__=false", "__USE_CMCD__=false",
+    "__USE_CONTENT_STEERING__=false", "__USE_VARIABLE_SUBSTITUTION__=true", "__USE_M2TS_ADVANCED_CODECS__=true", "__USE_MEDIA_CAPABILITIES__=false", "__USE_INTERSTITIALS__=true", "__USE_IFRAMES__=true"];
+  execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [join(ROOT, "bench", "hlsjs-live.ts"), "--bundle", "--format=esm", "--minify",
+    `--outfile=${out}`, "--log-level=error", ...defines.map((d) => `--define:${d}`)], { cwd: ROOT });
+  return out;
+}
 
 export async function run({ browser } = {}) {
   log("playlist parsing");
@@ -26,14 +44,29 @@ export async function run({ browser } = {}) {
   const native = natives.reduce((a, b) => (b.median_ms < a.median_ms ? b : a));
   const ts = median(r.tubeswarm), hls = median(r.hlsjs);
   const o = { unit: "ms", otherName: "hls.js M3U8Parser", digits: 2 };
+  // Live refresh: texts for refreshes 0..REFRESHES+WARM, one segment newer each.
+  const texts = Array.from({ length: REFRESHES + WARM }, (_, k) => livePlaylist(DVR_WINDOW, 5_000 + k));
+  const liveUrl = "https://example.org/static/streaming-playlists/hls/live/uuid/0.m3u8";
+  const live = await inMicroPage(browser, "liveRefresh", [texts, liveUrl, WARM], { "/pages/hlsjs-live.mjs": bundleHlsjsLive() });
+  if (live.segments.tubeswarm !== DVR_WINDOW || live.segments.hlsjs !== DVR_WINDOW) throw new Error(`live segment counts: ${JSON.stringify(live.segments)}`);
+  // Both timelines carried over: the window slid by one segment per refresh.
+  const slid = (REFRESHES + WARM - 1) * 4;
+  for (const [who, start] of Object.entries(live.starts)) {
+    if (Math.abs(start - slid) > 0.01) throw new Error(`${who}: the window starts at ${start} s after the refreshes, expected ${slid}`);
+  }
+  const liveTs = median(live.tubeswarm), liveHls = median(live.hlsjs);
   return {
     rows: [
       row("parse", "10,000 segments, Chromium (wasm vs JS)", ts, hls, o),
       row("parse", "10,000 segments, tubeswarm native vs hls.js in Chromium", native.median_ms, hls, {
         ...o, note: "same Rust parser compiled natively (tubeswarm-bench-parse), best of 3 medians",
       }),
+      row("parse", `live refresh: ${DVR_WINDOW}-segment DVR window, parse + merge, per refresh, Chromium`, liveTs, liveHls, {
+        ...o, otherName: "hls.js M3U8Parser + mergeDetails",
+        note: `one hour of 4 s TS segments with program date times, ${REFRESHES} refreshes of one new segment each, median; ${(texts[0].length / 1e3).toFixed(0)} kB of text per refresh`,
+      }),
     ],
-    detail: { bytes: text.length, repeats: REPEATS, chromium: r, native: natives },
+    detail: { bytes: text.length, repeats: REPEATS, chromium: r, native: natives, live: { window: DVR_WINDOW, refreshes: REFRESHES, textBytes: texts[0].length, chromium: live } },
   };
 }
 

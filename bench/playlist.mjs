@@ -15,3 +15,18 @@ export function bigPlaylist(segments = 10_000) {
   lines.push("#EXT-X-ENDLIST", "");
   return lines.join("\n");
 }
+
+// A live (DVR) media playlist as PeerTube's ffmpeg writes one (`-hls_flags
+// delete_segments+independent_segments+program_date_time`, TS segments
+// `0-%06d.ts`, 4 s): `window` segments ending at media sequence `last`, each with
+// its program date time. Successive `last` values are successive refreshes.
+export function livePlaylist(window, last) {
+  const first = last - window + 1;
+  const lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-TARGETDURATION:4", `#EXT-X-MEDIA-SEQUENCE:${first}`, "#EXT-X-INDEPENDENT-SEGMENTS"];
+  const epoch = Date.UTC(2026, 11, 3, 12, 0, 0);
+  for (let seq = first; seq <= last; seq++) {
+    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(epoch + seq * 4000).toISOString().replace("Z", "+0000")}`, "#EXTINF:4.000000,", `0-${String(seq).padStart(6, "0")}.ts`);
+  }
+  lines.push("");
+  return lines.join("\n");
+}
