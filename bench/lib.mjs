@@ -1,7 +1,7 @@
 // Shared pieces of the benchmark scripts: the demo server (optionally throttled),
 // a static server for the bench pages with the npm bundles and the wasm package,
 // Chromium, and the row format every part returns.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
@@ -129,3 +129,18 @@ export function row(group, what, tubeswarm, other, { unit = "", better = "lower"
 
 /** Log progress on stderr (stdout carries the table). */
 export const log = (...a) => console.error("bench:", ...a);
+
+/** Bundle `bench/<entry>.ts`, code of hls.js's own sources (node_modules/hls.js/src),
+ * into `bench-results/<entry>.mjs` (one minified ES module, esbuild) for a micro
+ * page; `features` overrides the build-time flags hls.js's own build defines. */
+export function bundleHlsjsSources(entry, features = {}) {
+  const out = join(RESULTS, `${entry}.mjs`);
+  const flags = {
+    __VERSION__: '"bench"', __USE_SUBTITLES__: true, __USE_ALT_AUDIO__: true, __USE_EME_DRM__: false, __USE_CMCD__: false,
+    __USE_CONTENT_STEERING__: false, __USE_VARIABLE_SUBSTITUTION__: false, __USE_M2TS_ADVANCED_CODECS__: true,
+    __USE_MEDIA_CAPABILITIES__: false, __USE_INTERSTITIALS__: false, __USE_IFRAMES__: false, ...features,
+  };
+  execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [join(ROOT, "bench", `${entry}.ts`), "--bundle", "--format=esm", "--minify",
+    `--outfile=${out}`, "--log-level=error", ...Object.entries(flags).map(([k, v]) => `--define:${k}=${v}`)], { cwd: ROOT });
+  return out;
+}

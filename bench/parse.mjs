@@ -11,23 +11,16 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, RESULTS, inMicroPage, median, row, log } from "./lib.mjs";
+import { ROOT, RESULTS, bundleHlsjsSources, inMicroPage, median, row, log } from "./lib.mjs";
 import { bigPlaylist, livePlaylist } from "./playlist.mjs";
 
 const REPEATS = Number(process.env.BENCH_PARSE_REPEATS || 50);
 const DVR_WINDOW = 900;
 const REFRESHES = Number(process.env.BENCH_LIVE_REFRESHES || 60);
 const WARM = 5;
-
-/** hls.js's parser and live merge as one ES module (bench/hlsjs-live.ts). */
-function bundleHlsjsLive() {
-  const out = join(RESULTS, "hlsjs-live.mjs");
-  const defines = ["__VERSION__=\"bench\"", "__USE_SUBTITLES__=true", "__USE_ALT_AUDIO__=true", "__USE_EME_DRM__=false", "__USE_CMCD__=false",
-    "__USE_CONTENT_STEERING__=false", "__USE_VARIABLE_SUBSTITUTION__=true", "__USE_M2TS_ADVANCED_CODECS__=true", "__USE_MEDIA_CAPABILITIES__=false", "__USE_INTERSTITIALS__=true", "__USE_IFRAMES__=true"];
-  execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [join(ROOT, "bench", "hlsjs-live.ts"), "--bundle", "--format=esm", "--minify",
-    `--outfile=${out}`, "--log-level=error", ...defines.map((d) => `--define:${d}`)], { cwd: ROOT });
-  return out;
-}
+// The parser as hls.js's full build has it (variable substitution, interstitials
+// and I-frame playlists parsed).
+const LIVE_FEATURES = { __USE_VARIABLE_SUBSTITUTION__: true, __USE_INTERSTITIALS__: true, __USE_IFRAMES__: true };
 
 export async function run({ browser } = {}) {
   log("playlist parsing");
@@ -47,7 +40,7 @@ export async function run({ browser } = {}) {
   // Live refresh: texts for refreshes 0..REFRESHES+WARM, one segment newer each.
   const texts = Array.from({ length: REFRESHES + WARM }, (_, k) => livePlaylist(DVR_WINDOW, 5_000 + k));
   const liveUrl = "https://example.org/static/streaming-playlists/hls/live/uuid/0.m3u8";
-  const live = await inMicroPage(browser, "liveRefresh", [texts, liveUrl, WARM], { "/pages/hlsjs-live.mjs": bundleHlsjsLive() });
+  const live = await inMicroPage(browser, "liveRefresh", [texts, liveUrl, WARM], { "/pages/hlsjs-live.mjs": bundleHlsjsSources("hlsjs-live", LIVE_FEATURES) });
   if (live.segments.tubeswarm !== DVR_WINDOW || live.segments.hlsjs !== DVR_WINDOW) throw new Error(`live segment counts: ${JSON.stringify(live.segments)}`);
   // Both timelines carried over: the window slid by one segment per refresh.
   const slid = (REFRESHES + WARM - 1) * 4;

@@ -8,20 +8,10 @@
 import { execFileSync } from "node:child_process";
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { ROOT, RESULTS, inMicroPage, median, row, log } from "./lib.mjs";
+import { ROOT, bundleHlsjsSources, inMicroPage, median, row, log } from "./lib.mjs";
 
 const ROUNDS = Number(process.env.BENCH_REMUX_ROUNDS || 9);
 const SEGMENTS = 30;
-
-/** hls.js's transmuxer as one ES module (bench/hlsjs-transmuxer.ts). */
-function bundleHlsjsTransmuxer() {
-  const out = join(RESULTS, "hlsjs-transmuxer.mjs");
-  const defines = ["__VERSION__=\"bench\"", "__USE_SUBTITLES__=true", "__USE_ALT_AUDIO__=true", "__USE_EME_DRM__=false", "__USE_CMCD__=false",
-    "__USE_CONTENT_STEERING__=false", "__USE_VARIABLE_SUBSTITUTION__=false", "__USE_M2TS_ADVANCED_CODECS__=true", "__USE_MEDIA_CAPABILITIES__=false", "__USE_INTERSTITIALS__=false", "__USE_IFRAMES__=false"];
-  execFileSync(join(ROOT, "node_modules", ".bin", "esbuild"), [join(ROOT, "bench", "hlsjs-transmuxer.ts"), "--bundle", "--format=esm", "--minify",
-    `--outfile=${out}`, "--log-level=error", ...defines.map((d) => `--define:${d}`)], { cwd: ROOT });
-  return out;
-}
 
 export async function run({ browser } = {}) {
   log("remux (MPEG-TS → fMP4)");
@@ -31,7 +21,7 @@ export async function run({ browser } = {}) {
   const files = names.map((n) => join(dir, n));
   const segments = await Promise.all(files.map((f) => readFile(f)));
   const bytes = segments.reduce((n, s) => n + s.length, 0);
-  const transmuxer = bundleHlsjsTransmuxer();
+  const transmuxer = bundleHlsjsSources("hlsjs-transmuxer");
   const r = await inMicroPage(browser, "remux", [segments.map((s) => s.toString("base64")), ROUNDS], { "/pages/hlsjs-transmuxer.mjs": transmuxer });
   // glibc hands allocations over 128 KiB (a segment's output) to mmap and back on
   // free, so each round would time page faults; a wasm heap keeps its pages, and
