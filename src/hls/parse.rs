@@ -296,6 +296,10 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
     // The last EXT-X-PROGRAM-DATE-TIME and the start time of its segment: later
     // segments get it plus the durations in between.
     let mut date_anchor: Option<(i64, f64)> = None;
+    // The last URI resolved: consecutive segments often share theirs (one file
+    // by byte ranges, as PeerTube's VOD playlists are), and resolving it again
+    // for each was a third of the parse.
+    let mut last_uri: Option<(&str, String)> = None;
 
     for &(n, line) in lines {
         let (name, value) = match line {
@@ -309,7 +313,15 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
                     next.discontinuity = tags.discontinuity;
                     continue;
                 };
-                let url = resolve(base, uri, n)?;
+                let cached = last_uri.as_ref().filter(|(u, _)| *u == uri).map(|(_, url)| url.clone());
+                let url = match cached {
+                    Some(url) => url,
+                    None => {
+                        let url = resolve(base, uri, n)?;
+                        last_uri = Some((uri, url.clone()));
+                        url
+                    }
+                };
                 let range = match tags.range {
                     None => None,
                     Some((length, offset, at)) => {
@@ -728,6 +740,18 @@ mod tests {
             Err(e) => e,
             Ok(p) => panic!("expected an error, got {p:?}"),
         }
+    }
+
+    #[test]
+    fn segments_sharing_a_uri_and_segments_that_do_not_each_resolve_to_their_own() {
+        let m = media(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:4\n\
+             #EXTINF:4,\n#EXT-X-BYTERANGE:10@0\na.mp4\n#EXTINF:4,\n#EXT-X-BYTERANGE:10@10\na.mp4\n\
+             #EXTINF:4,\n../b.mp4\n#EXTINF:4,\n#EXT-X-BYTERANGE:10@20\na.mp4\n#EXTINF:4,\n a.mp4\n",
+        );
+        let got: Vec<&str> = m.segments.iter().map(|s| s.resource.url.as_str()).collect();
+        let a = "https://cdn.example/v/a.mp4";
+        assert_eq!(got, [a, a, "https://cdn.example/b.mp4", a, a]);
     }
 
     fn urls(m: &MediaPlaylist) -> Vec<&str> {
