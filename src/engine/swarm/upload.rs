@@ -9,8 +9,6 @@
 //! A refusal is "absent" on the wire, which costs a peer nothing: it asks
 //! someone else (p2p-media-loader answers the same when its upload is off).
 
-use std::collections::BTreeMap;
-
 /// An upload token bucket (bytes available, when last refilled), shared by the
 /// swarms of one engine.
 pub type UploadBudget = std::sync::Arc<std::sync::Mutex<(f64, u64)>>;
@@ -35,10 +33,12 @@ impl Share {
     }
 }
 
-/// Fair upload slots among one swarm's requesters, by peer id.
+/// Fair upload slots among one swarm's requesters, by peer id. A list, not a
+/// map: a swarm has a few requesters, and a `BTreeMap<String, _>` of its own
+/// cost the wasm build 7 kB of node code (twiggy).
 #[derive(Debug, Default)]
 pub struct UploadSlots {
-    shares: BTreeMap<String, Share>,
+    shares: Vec<(String, Share)>,
 }
 
 impl UploadSlots {
@@ -48,8 +48,8 @@ impl UploadSlots {
         if limit_bps.is_none() {
             return true;
         }
-        self.shares.retain(|_, s| s.refused_ms.is_some_and(|t| now_ms < t + FAIR_WAIT_MS) || s.served_at(now_ms) >= 1.0);
-        let mine = self.shares.get(peer).map_or(0.0, |s| s.served_at(now_ms));
+        self.shares.retain(|(_, s)| s.refused_ms.is_some_and(|t| now_ms < t + FAIR_WAIT_MS) || s.served_at(now_ms) >= 1.0);
+        let mine = self.shares.iter().find(|(id, _)| id == peer).map_or(0.0, |(_, s)| s.served_at(now_ms));
         let someone_owed = self.shares.iter().any(|(id, s)| {
             id != peer && s.refused_ms.is_some_and(|t| now_ms < t + FAIR_WAIT_MS) && s.served_at(now_ms) < mine
         });
@@ -58,7 +58,14 @@ impl UploadSlots {
             let (tokens, at_ms) = &mut *budget;
             within_limit(tokens, at_ms, limit_bps, now_ms, bytes)
         };
-        let share = self.shares.entry(peer.to_string()).or_default();
+        let i = match self.shares.iter().position(|(id, _)| id == peer) {
+            Some(i) => i,
+            None => {
+                self.shares.push((peer.to_string(), Share::default()));
+                self.shares.len() - 1
+            }
+        };
+        let share = &mut self.shares[i].1;
         if granted {
             share.served = share.served_at(now_ms) + bytes as f64;
             share.at_ms = now_ms;
