@@ -137,9 +137,9 @@ impl Engine {
             let f = f.clone();
             let Some(swarm) = self.swarm_of(track) else { continue };
             let Some(d) = swarm.peers.get(&f.conn).and_then(|p| p.download.as_ref()) else { continue };
-            let (Some(header_ms), Some(total)) = (d.header_ms, d.total_size()) else { continue };
-            let receiving_ms = now_ms.saturating_sub(header_ms);
-            if receiving_ms < SLOW_PEER_CHECK_MS {
+            let Some(total) = d.total_size() else { continue };
+            let receiving_ms = d.receiving_ms(now_ms);
+            if d.header_ms.is_none() || receiving_ms < SLOW_PEER_CHECK_MS {
                 continue; // too early to tell its rate
             }
             let left_s = match f.deadline_ms {

@@ -43,12 +43,9 @@ impl Swarm {
     /// (the wire's `byte_from`, as p2p-media-loader resumes).
     pub fn request(&mut self, now_ms: u64, conn: ConnId, segment_id: i64, expected_size: Option<usize>, out: &mut Vec<Output>) {
         let request_id = i64::from(self.random() % 1000);
-        if !self.peers.contains_key(&conn) {
-            return;
-        }
+        let Some(p) = self.peers.get_mut(&conn) else { return };
         let resumed = self.partials.take(segment_id).filter(|r| expected_size.is_none_or(|e| e == r.total));
         let byte_from = resumed.as_ref().map(|r| r.bytes.len() as i64);
-        let Some(p) = self.peers.get_mut(&conn) else { return };
         p.last_asked_ms = now_ms;
         p.download = Some(Download {
             segment_id,
@@ -75,18 +72,19 @@ impl Swarm {
         self.partials.len_of(segment_id)
     }
 
-    /// Abandon a download (the engine found it too slow or no longer needed).
-    /// Give up the download from `conn`. What it delivered until now counts as
-    /// a speed sample (at least a byte: a peer that sent nothing is measured as
-    /// slow, not left unmeasured), so a peer too slow for its deadlines is not
-    /// asked again on a guess.
-    pub fn cancel_download(&mut self, now_ms: u64, conn: ConnId, out: &mut Vec<Output>) {
-        let Some(mut p) = self.peers.remove(&conn) else { return };
-        if let Some(d) = p.download.take() {
-            p.sample_throughput(d.bytes.len().max(1), now_ms.saturating_sub(d.header_ms.unwrap_or(d.started_ms)));
-            send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
-            self.partials.keep(p.peer_id.as_deref(), d);
-        }
-        self.peers.insert(conn, p);
+    /// Give up the download from `conn` (the engine found it too slow or no
+    /// longer needed, or it went silent); its segment id. What it delivered
+    /// counts as a speed sample (at least a byte: a peer that sent nothing is
+    /// measured as slow, not left unmeasured), so a peer too slow for its
+    /// deadlines is not asked again on a guess; its bytes are kept for the
+    /// next peer asked.
+    pub fn cancel_download(&mut self, now_ms: u64, conn: ConnId, out: &mut Vec<Output>) -> Option<i64> {
+        let p = self.peers.get_mut(&conn)?;
+        let d = p.download.take()?;
+        p.sample_throughput(d.bytes.len().max(1), d.receiving_ms(now_ms));
+        send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
+        let segment_id = d.segment_id;
+        self.partials.keep(p.peer_id.as_deref(), d);
+        Some(segment_id)
     }
 }

@@ -400,9 +400,9 @@ impl Swarm {
             Command::SegmentRequest { id, request_id, byte_from } => {
                 let held = if self.config.upload && id >= 0 { store.get(self.config.stream, id as u64) } else { None };
                 // Over the upload limit, or another peer's turn: "absent" (upload.rs).
-                let requester = p.peer_id.clone().unwrap_or_default();
+                let requester = p.peer_id.as_deref().unwrap_or_default();
                 let (slots, budget, limit) = (&mut self.upload_slots, &self.upload_budget, self.config.upload_limit_bps);
-                let held = held.filter(|b| slots.grant(budget, limit, now_ms, &requester, b.len()));
+                let held = held.filter(|b| slots.grant(budget, limit, now_ms, requester, b.len()));
                 match held {
                     Some(bytes) => {
                         let from = byte_from.unwrap_or(0).clamp(0, bytes.len() as i64) as usize;
@@ -432,9 +432,8 @@ impl Swarm {
                     return;
                 };
                 let size = size.max(0) as usize;
-                let kept = d.resumed.as_ref().map_or(0, |r| r.bytes.len());
                 let whole = d.resumed.as_ref().map(|r| r.total).or(d.expected_size);
-                if whole.is_some_and(|e| e != size + kept) {
+                if whole.is_some_and(|e| e != size + d.kept()) {
                     // The playlist (or the transfer it resumes) says otherwise:
                     // p2pml cancels and closes. Kept bytes whose size the
                     // playlist confirms stay for the next peer; unconfirmed
@@ -464,7 +463,7 @@ impl Swarm {
                     return self.close(now_ms, conn, out);
                 }
                 let elapsed_ms = now_ms.saturating_sub(d.started_ms);
-                p.sample_throughput(d.bytes.len(), now_ms.saturating_sub(d.header_ms.unwrap_or(d.started_ms)));
+                p.sample_throughput(d.bytes.len(), d.receiving_ms(now_ms));
                 p.timeouts = 0;
                 p.downloaded_bytes += d.bytes.len() as u64;
                 self.downloaded_bytes += d.bytes.len() as u64;
@@ -593,16 +592,11 @@ impl Swarm {
             .map(|p| p.conn)
             .collect();
         for conn in stalled {
-            let Some(mut p) = self.peers.remove(&conn) else { continue };
-            let d = p.download.take().expect("filtered");
-            p.timeouts += 1;
             // What it sent counts as its speed: asked again only if still the best.
-            p.sample_throughput(d.bytes.len().max(1), now_ms.saturating_sub(d.header_ms.unwrap_or(d.started_ms)));
+            let Some(segment_id) = self.cancel_download(now_ms, conn, out) else { continue };
+            let Some(p) = self.peers.get_mut(&conn) else { continue };
+            p.timeouts += 1;
             let too_many = p.timeouts >= MAX_PEER_TIMEOUTS;
-            send(conn, &Command::CancelSegmentRequest { id: d.segment_id, request_id: d.request_id }, out);
-            let segment_id = d.segment_id;
-            self.partials.keep(p.peer_id.as_deref(), d);
-            self.peers.insert(conn, p);
             self.events.push(SwarmEvent::Failed { conn, segment_id, reason: "no bytes for 2 s".into() });
             if too_many {
                 self.close(now_ms, conn, out);

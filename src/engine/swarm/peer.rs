@@ -41,13 +41,23 @@ impl Download {
     /// The whole segment's size, when known: what was kept plus what this
     /// transfer announced, or what the playlist says.
     pub fn total_size(&self) -> Option<usize> {
-        let kept = self.resumed.as_ref().map_or(0, |r| r.bytes.len());
-        self.size.map(|s| s + kept).or(self.expected_size)
+        self.size.map(|s| s + self.kept()).or(self.expected_size)
+    }
+
+    /// Bytes kept from the transfers this one resumes.
+    pub fn kept(&self) -> usize {
+        self.resumed.as_ref().map_or(0, |r| r.bytes.len())
     }
 
     /// Bytes of the segment held so far, kept ones included.
     pub fn held(&self) -> usize {
-        self.resumed.as_ref().map_or(0, |r| r.bytes.len()) + self.bytes.len()
+        self.kept() + self.bytes.len()
+    }
+
+    /// How long its bytes have been arriving: from the SegmentData header (or
+    /// the request, before one), so a rate leaves the round trip out.
+    pub fn receiving_ms(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_sub(self.header_ms.unwrap_or(self.started_ms))
     }
 }
 
