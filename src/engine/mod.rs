@@ -277,6 +277,11 @@ pub struct Engine {
     hashes_retry_at: Option<u64>,
     /// One swarm per stream played (video level, audio rendition).
     swarms: Vec<swarm::Swarm>,
+    /// Each stream's info_hash once computed, by track and level (`usize::MAX`
+    /// for the audio rendition): the swarms are checked on every scheduling pass,
+    /// and a hash costs a property string, number formatting and SHA-1. Emptied
+    /// when the master's levels are (re)read.
+    info_hashes: Vec<((Track, usize), String)>,
     /// What swarms already left had uploaded (the stats count all of it).
     retired_uploaded_bytes: u64,
     /// Verified segments of the stream being shared.
@@ -341,6 +346,7 @@ impl Engine {
             hashes: Hashes::NotConfigured,
             hashes_retry_at: None,
             swarms: Vec::new(),
+            info_hashes: Vec::new(),
             retired_uploaded_bytes: 0,
             store: SegmentStore::new(store_bytes),
             conn_base: 0,

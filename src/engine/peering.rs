@@ -72,16 +72,16 @@ impl Engine {
     /// audio rendition's like p2p-media-loader's "secondary" stream), leaving
     /// those no longer played, or all of them when P2P is not allowed.
     pub(super) fn update_swarm(&mut self) {
-        let wanted: Vec<SwarmConfig> = if self.p2p_allowed() {
+        let wanted: Vec<(Track, String)> = if self.p2p_allowed() {
             let tracks: Vec<Track> = self.tracks.iter().map(|t| t.track).collect();
-            tracks.into_iter().filter_map(|t| self.swarm_config(t)).collect()
+            tracks.into_iter().filter_map(|t| Some((t, self.info_hash(t)?))).collect()
         } else {
             Vec::new()
         };
         let mut out = Vec::new();
         let (keep, leave): (Vec<Swarm>, Vec<Swarm>) = std::mem::take(&mut self.swarms)
             .into_iter()
-            .partition(|s| wanted.iter().any(|w| w.info_hash == s.config.info_hash && w.track == s.config.track));
+            .partition(|s| wanted.iter().any(|(track, hash)| *hash == s.config.info_hash && *track == s.config.track));
         for mut old in leave {
             old.stop(&mut out);
             self.retired_uploaded_bytes += old.uploaded_bytes;
@@ -90,13 +90,13 @@ impl Engine {
             }
         }
         self.swarms = keep;
-        for config in wanted {
-            if self.swarm_of(config.track).is_some() {
+        for (track, info_hash) in wanted {
+            if self.swarm_of(track).is_some() {
                 continue;
             }
             self.conn_base += 1_000_000;
             let seed = self.config.seed ^ self.conn_base;
-            let mut swarm = Swarm::new(config, seed, self.conn_base);
+            let mut swarm = Swarm::new(self.swarm_config(track, info_hash), seed, self.conn_base);
             swarm.share_upload_budget(self.upload_budget.clone());
             swarm.start(&mut out);
             self.swarms.push(swarm);
@@ -104,15 +104,26 @@ impl Engine {
         self.outputs.extend(out);
     }
 
-    /// The swarm settings of a track's stream: its info_hash (p2pml 2.3 or 2.2),
-    /// a peer id of its own (as p2pml has one per info_hash), its tracker sockets.
-    fn swarm_config(&self, track: Track) -> Option<SwarmConfig> {
+    /// The info_hash of a track's stream now (p2pml 2.3 or 2.2), computed once
+    /// per stream (`info_hashes`).
+    fn info_hash(&mut self, track: Track) -> Option<String> {
+        let key = (track, if track == Track::Main { self.level } else { usize::MAX });
+        if let Some((_, hash)) = self.info_hashes.iter().find(|(k, _)| *k == key) {
+            return Some(hash.clone());
+        }
         let swarm_id = self.config.swarm_id.clone().unwrap_or_else(|| swarm_id_from_url(&self.url).to_string());
         let naming = SwarmNaming { swarm_id, version: self.config.info_hash_version };
         let hash = match track {
             Track::Main => naming.level(self.levels.get(self.level)?, self.level),
             Track::Audio => naming.audio(self.audio.as_ref()?),
         };
+        self.info_hashes.push((key, hash.clone()));
+        Some(hash)
+    }
+
+    /// The swarm settings of a track's stream: its info_hash, a peer id of its
+    /// own (as p2pml has one per info_hash), its tracker sockets.
+    fn swarm_config(&self, track: Track, info_hash: String) -> SwarmConfig {
         let track_no = match track {
             Track::Main => 0u64,
             Track::Audio => 1,
@@ -124,8 +135,8 @@ impl Engine {
             rng ^= rng << 17;
             (rng >> 16) as u32
         });
-        Some(SwarmConfig {
-            info_hash: hash,
+        SwarmConfig {
+            info_hash,
             peer_id,
             trackers: self.config.trackers.clone(),
             max_peers: self.config.max_peers,
@@ -135,7 +146,7 @@ impl Engine {
             tracker_base: track_no as usize * TRACKER_IDS_PER_SWARM,
             corrupt_uploads: self.config.corrupt_uploads,
             upload_limit_bps: self.config.upload_limit_bps,
-        })
+        }
     }
 
     /// Route a peer-to-peer input to the swarm it belongs to.

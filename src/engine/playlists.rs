@@ -44,6 +44,7 @@ impl Engine {
                 }
                 self.levels = levels;
                 self.audio = audio;
+                self.info_hashes.clear();
                 self.captions = super::caption_tracks(&master);
                 if let LevelChoice::Fixed(i) = self.choice {
                     if i >= self.levels.len() {
@@ -63,6 +64,7 @@ impl Engine {
             }
             Some(Playlist::Media(media)) => {
                 self.levels = vec![single_level(&url, media)];
+                self.info_hashes.clear();
                 self.emit(Event::Levels { levels: self.levels() });
                 self.after_playlist_update(now_ms, 0, true);
                 self.phase = Phase::Preparing;

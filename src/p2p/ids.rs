@@ -126,14 +126,14 @@ impl StreamProperties {
             .unwrap_or_default();
         let channels =
             non_empty(&self.channels).map(|c| c.split('/').next().unwrap_or("").to_owned()).unwrap_or_default();
-        let name = non_empty(&self.name).map(|n| js::trim(&js::to_lower(&n)).to_owned()).unwrap_or_default();
+        let name = non_empty(&self.name).map(|n| js::trim(&js::to_lower(n)).to_owned()).unwrap_or_default();
         let frame_rate = non_empty(&self.frame_rate)
             .map(js::number_from_string)
             .filter(|f| !f.is_nan())
             .map(js::number_to_string)
             .unwrap_or_default();
         let video_range =
-            non_empty(&self.video_range).map(|r| js::trim(&js::to_upper(&r)).to_owned()).unwrap_or_default();
+            non_empty(&self.video_range).map(|r| js::trim(&js::to_upper(r)).to_owned()).unwrap_or_default();
         format!(
             "{}-{codecs}-{}-{}-{language}-{channels}-{name}-{frame_rate}-{video_range}",
             self.bitrate,

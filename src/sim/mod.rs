@@ -507,6 +507,13 @@ impl SwarmSim {
         self.swarms.values().map(Vec::len).sum()
     }
 
+    /// The info_hashes whose swarm a viewer is in, as the tracker sees it, sorted.
+    pub fn swarms_of(&self, v: usize) -> Vec<String> {
+        let mut hashes: Vec<String> = self.swarms.iter().filter(|(_, m)| m.iter().any(|(w, _)| *w == v)).map(|(h, _)| h.clone()).collect();
+        hashes.sort();
+        hashes
+    }
+
     /// Bytes a viewer got from peers, and in all (HTTP + peers).
     pub fn bytes_of(&self, v: usize) -> (u64, u64) {
         let s = self.viewers[v].engine.stats();

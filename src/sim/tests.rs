@@ -46,6 +46,37 @@ fn a_later_viewer_gets_segments_from_an_earlier_one() {
 }
 
 #[test]
+fn a_level_switch_moves_the_viewer_to_that_levels_swarm_and_back() {
+    let vod = sample_vod(120);
+    let mut sim = SwarmSim::new(vod.files.clone());
+    let a = sim.join(viewer_config(&vod, 1), &vod.master, Behaviour::Honest);
+    sim.run(10_000);
+    let b = sim.join(viewer_config(&vod, 2), &vod.master, Behaviour::Honest);
+    sim.run(10_000);
+    let level_1 = sim.swarms_of(a);
+    assert_eq!(level_1.len(), 2, "the video level's swarm and the audio rendition's");
+    assert_eq!(sim.swarms_of(b), level_1);
+
+    sim.input(b, Input::SetLevel(LevelChoice::Fixed(2)));
+    sim.run(20_000);
+    let level_2 = sim.swarms_of(b);
+    assert_eq!(level_2.len(), 2);
+    let common: Vec<&String> = level_2.iter().filter(|h| level_1.contains(h)).collect();
+    assert_eq!(common.len(), 1, "another video swarm, the same audio one: {level_1:?} → {level_2:?}");
+
+    // Back: the info_hash of level 1 again (the engine keeps each once computed),
+    // and segments from the viewer still there.
+    sim.input(b, Input::SetLevel(LevelChoice::Fixed(1)));
+    sim.run(20_000);
+    assert_eq!(sim.swarms_of(b), level_1);
+    let from_peers = sim.viewers[b].engine.stats().p2p_downloaded_bytes;
+    sim.run(30_000);
+    assert!(sim.viewers[b].engine.stats().p2p_downloaded_bytes > from_peers, "level 1 from the peer again");
+    no_fatal_errors(&sim);
+    assert_eq!(sim.viewers[b].stalls, 0);
+}
+
+#[test]
 fn a_poisoning_peer_is_caught_dropped_and_playback_goes_on() {
     let vod = sample_vod(45);
     let mut sim = SwarmSim::new(vod.files.clone());
