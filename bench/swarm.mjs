@@ -10,11 +10,17 @@
 //     with its segment hashes.
 //     Offload = p2p / (p2p + http) bytes of the later two viewers; stalls = a
 //     `waiting` after the first frame; startup = play() to the first frame.
+//     Main thread: long tasks (PerformanceObserver, page load included) and busy
+//     time from play() on (Chromium's own TaskDuration metric, over CDP: every
+//     task of the page's main thread, however short). `--busy` runs the VOD at
+//     720p, the jank row of issue 11: the last viewer plays 60 s with two peers,
+//     and tubeswarm's side is its Player alone on a bare <video>
+//     (bench/pages/bare.html), as p2pml.html is hls.js + p2p-media-loader alone.
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ROOT, RESULTS, launchBrowser, startDemo, median, row, log, VOD } from "./lib.mjs";
+import { ROOT, RESULTS, launchBrowser, startDemo, startStaticServer, median, row, log, VOD } from "./lib.mjs";
 import { openPlayer } from "../tests/e2e/harness.mjs";
 import { startP2pmlServer } from "../tests/compat/p2pml-server.mjs";
 
@@ -24,6 +30,7 @@ const PLAY_S = Number(process.env.BENCH_SWARM_PLAY_S || 60); // the last viewer 
 /** The streams: the element's level is a height, p2pml's query an hls.js level index. */
 const STREAMS = {
   vod: { label: "", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 480, level: 1, query: "" },
+  vod720: { label: "720p VOD, players alone, ", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 720, level: 2, query: "", bare: true },
   live: { label: "TS live, ", src: "media/live/master.m3u8", hashes: "media/live/segments-sha256.json", height: 240, level: 0, query: "&peertube=1&live=1" },
 };
 
@@ -67,6 +74,45 @@ function watchLongTasks() {
       l.max = Math.max(l.max, e.duration);
     }
   }).observe({ type: "longtask", buffered: true });
+  // Who ran in them: Chromium's long animation frames name each script over 5 ms
+  // in a frame over 50 ms (its invoker: a callback, an event listener, a promise).
+  l.scripts = {};
+  new PerformanceObserver((list) => {
+    for (const frame of list.getEntries()) {
+      for (const s of frame.scripts) {
+        const key = `${s.invoker} (${s.sourceFunctionName || "?"} ${String(s.sourceURL).split("/").pop()})`;
+        const e = (l.scripts[key] ??= { count: 0, ms: 0, max: 0 });
+        e.count += 1;
+        e.ms += s.duration;
+        e.max = Math.max(e.max, s.duration);
+      }
+    }
+  }).observe({ type: "long-animation-frame", buffered: true });
+}
+
+/** Chromium's main-thread counters for a page (CDP Performance domain); `busy`
+ * reads TaskDuration, the seconds its main thread spent running tasks. */
+async function watchBusy(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+  const taskSeconds = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value;
+  const from = await taskSeconds();
+  page.busyMs = async () => 1000 * ((await taskSeconds()) - from);
+}
+
+/** tubeswarm's Player alone on a bare <video> (bench/pages/bare.html, served by
+ * a static server of its own; the media, hashes and tracker from the demo server). */
+async function openBare(context, demo, stream) {
+  const pages = await startStaticServer();
+  const page = await context.newPage();
+  page.on("close", () => pages.stop());
+  const abs = (path) => new URL(path, demo.url).href;
+  const tracker = abs("tracker/socket").replace(/^http/, "ws");
+  await page.goto(`${pages.url}pages/bare.html?src=${encodeURIComponent(abs(stream.src))}&tracker=${encodeURIComponent(tracker)}&hashes=${encodeURIComponent(abs(stream.hashes))}&level=${stream.height}&index=${stream.level}`);
+  await page.waitForFunction(() => window.__player, null, { timeout: 20_000 });
+  await watchBusy(page);
+  await page.evaluate(`(${playAndWatch})(window.__video)`);
+  return page;
 }
 
 const SIDES = {
@@ -74,17 +120,19 @@ const SIDES = {
     async open(browser, demo, _p2pml, stream) {
       const context = await browser.newContext();
       await context.addInitScript(watchLongTasks);
+      if (stream.bare) return openBare(context, demo, stream);
       // Every segment appended, from the first: the bench's one copy.
       await context.addInitScript(() => {
         window.__segmentBytes = {};
         document.addEventListener("tubeswarm-segment", ({ detail: d }) => { window.__segmentBytes[`${d.track}/${d.level}/${d.sequence}`] = d.bytes; });
       });
       const page = await openPlayer(context, demo.url, stream.src, `&level=${stream.height}`);
+      await watchBusy(page);
       await page.evaluate(`(${playAndWatch})(document.getElementById("player").video)`);
       return page;
     },
     read: (page) => page.evaluate(() => {
-      const el = document.getElementById("player"), s = el.player.stats();
+      const el = window.__player ? { player: window.__player, video: window.__video } : document.getElementById("player"), s = el.player.stats();
       return { t: el.video.currentTime, height: el.video.videoHeight, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, segmentBytes: window.__segmentBytes, longTasks: window.__longTasks, ...window.__bench };
     }),
   },
@@ -98,6 +146,7 @@ const SIDES = {
       const hashes = new URL(stream.hashes, demo.url).href;
       await page.goto(`${p2pml.url}p2pml.html?src=${encodeURIComponent(master)}&tracker=${encodeURIComponent(tracker)}&level=${stream.level}&hashes=${encodeURIComponent(hashes)}${stream.query}`);
       await page.waitForFunction(() => window.__hls && window.__p2pml.levels.length > 0, null, { timeout: 20_000 });
+      await watchBusy(page);
       await page.evaluate(`(${playAndWatch})(window.__video)`);
       return page;
     },
@@ -130,7 +179,7 @@ async function browsers(browser, stream) {
         if (s.t - from >= PLAY_S || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 500));
       }
-      results[name] = await Promise.all(pages.map(side.read));
+      results[name] = await Promise.all(pages.map(async (p) => ({ ...(await side.read(p)), busyMs: await p.busyMs() })));
     } finally {
       for (const p of pages) await p.context().close();
       await p2pml.stop();
@@ -151,6 +200,7 @@ async function browsers(browser, stream) {
   const playedS = (name) => results[name].reduce((n, s) => n + s.t, 0);
   const stalls = (name) => results[name].reduce((n, s) => n + s.stalls, 0);
   const startup = (name) => median(results[name].map((s) => s.startupMs));
+  const busyPerS = (name) => results[name].reduce((n, s) => n + s.busyMs, 0) / playedS(name);
   const longTasks = (name, key) => results[name].reduce((n, s) => (key === "max" ? Math.max(n, s.longTasks.max) : n + s.longTasks[key]), 0);
   const [a, b] = Object.keys(SIDES);
   const o = { otherName: b, digits: 0 };
@@ -170,6 +220,10 @@ async function browsers(browser, stream) {
       row("swarm (browsers)", `${what}: main-thread long tasks (> 50 ms), all viewers`, longTasks(a, "count"), longTasks(b, "count"), {
         ...o, note: `${longTasks(a, "ms").toFixed(0)} / ${longTasks(b, "ms").toFixed(0)} ms in all, the longest ${longTasks(a, "max").toFixed(0)} / ${longTasks(b, "max").toFixed(0)} ms; page load included`,
       }),
+      row("swarm (browsers)", `${what}: main-thread busy ms per second played, from play()`, busyPerS(a), busyPerS(b), {
+        ...o, unit: "ms/s", digits: 1,
+        note: `${(results[a].reduce((n, s) => n + s.busyMs, 0) / 1000).toFixed(1)} / ${(results[b].reduce((n, s) => n + s.busyMs, 0) / 1000).toFixed(1)} s busy in all (Chromium's TaskDuration), rendering and decoding in the page included`,
+      }),
     ],
     detail: results,
   };
@@ -182,7 +236,8 @@ export async function run({ browser } = {}) {
   try {
     const vod = await browsers(browser, STREAMS.vod);
     const live = await browsers(browser, STREAMS.live);
-    return { rows: [...sim.rows, ...vod.rows, ...live.rows], detail: { simulator: sim.detail, browsers: vod.detail, live: live.detail } };
+    const busy = await browsers(browser, STREAMS.vod720);
+    return { rows: [...sim.rows, ...vod.rows, ...live.rows, ...busy.rows], detail: { simulator: sim.detail, browsers: vod.detail, live: live.detail, busy: busy.detail } };
   } finally {
     if (own) await browser.close();
   }
@@ -190,8 +245,9 @@ export async function run({ browser } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv[2];
-  if (only === "--browsers" || only === "--live") {
+  const streams = { "--browsers": STREAMS.vod, "--live": STREAMS.live, "--busy": STREAMS.vod720 };
+  if (streams[only]) {
     const browser = await launchBrowser();
-    try { console.log(JSON.stringify(await browsers(browser, only === "--live" ? STREAMS.live : STREAMS.vod), null, 1)); } finally { await browser.close(); }
+    try { console.log(JSON.stringify(await browsers(browser, streams[only]), null, 1)); } finally { await browser.close(); }
   } else console.log(JSON.stringify(await run(), null, 1));
 }
