@@ -16,6 +16,7 @@
 //     720p, the jank row of issue 11: the last viewer plays 60 s with two peers,
 //     and tubeswarm's side is its Player alone on a bare <video>
 //     (bench/pages/bare.html), as p2pml.html is hls.js + p2p-media-loader alone.
+//     `--busy-ui`: the same with tubeswarm's demo page (its element and controls).
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -31,6 +32,7 @@ const PLAY_S = Number(process.env.BENCH_SWARM_PLAY_S || 60); // the last viewer 
 const STREAMS = {
   vod: { label: "", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 480, level: 1, query: "" },
   vod720: { label: "720p VOD, players alone, ", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 720, level: 2, query: "", bare: true },
+  vod720ui: { label: "720p VOD, tubeswarm's element and UI, ", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 720, level: 2, query: "" },
   live: { label: "TS live, ", src: "media/live/master.m3u8", hashes: "media/live/segments-sha256.json", height: 240, level: 0, query: "&peertube=1&live=1" },
 };
 
@@ -245,7 +247,7 @@ export async function run({ browser } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv[2];
-  const streams = { "--browsers": STREAMS.vod, "--live": STREAMS.live, "--busy": STREAMS.vod720 };
+  const streams = { "--browsers": STREAMS.vod, "--live": STREAMS.live, "--busy": STREAMS.vod720, "--busy-ui": STREAMS.vod720ui };
   if (streams[only]) {
     const browser = await launchBrowser();
     try { console.log(JSON.stringify(await browsers(browser, streams[only]), null, 1)); } finally { await browser.close(); }

@@ -354,13 +354,22 @@ class TubeswarmPlayer extends HTMLElement {
     }).catch(() => {});
   }
 
+  // Chapters and storyboard load asynchronously: only the latest call's answer is
+  // shown (a page that sets `chapters` twice gets the second, whichever file
+  // arrives last), and none from before the source changed.
+  _latest(what) {
+    this._loads ??= {};
+    const call = (this._loads[what] = (this._loads[what] || 0) + 1), generation = this._generation;
+    return () => call === this._loads[what] && generation === this._generation;
+  }
+
   async _loadChapters() {
     const url = this.getAttribute("chapters");
-    const generation = this._generation;
+    const current = this._latest("chapters");
     try {
       const chapters = this._inline.chapters || (url ? await loadChapters(new URL(url, document.baseURI).href)
         : normalizeChapters(this._peertube?.chapters));
-      if (generation === this._generation) this.seekbar.setChapters(chapters);
+      if (current()) this.seekbar.setChapters(chapters);
     } catch (e) {
       console.warn("tubeswarm: chapters:", e.message);
     }
@@ -368,10 +377,11 @@ class TubeswarmPlayer extends HTMLElement {
 
   async _loadStoryboard() {
     const url = this.getAttribute("storyboard");
+    const current = this._latest("storyboard");
     try {
       const board = this._inline.storyboard || (url ? await loadStoryboard(new URL(url, document.baseURI).href)
         : this._peertube?.storyboards ? normalizeStoryboard(this._peertube.storyboards, this.getAttribute("peertube")) : null);
-      this.seekbar.setStoryboard(board);
+      if (current()) this.seekbar.setStoryboard(board);
     } catch (e) {
       console.warn("tubeswarm: storyboard:", e.message);
     }

@@ -37,7 +37,8 @@ export function setupControls(ctx) {
   const showTime = () => {
     // A live stream has no duration (Infinity): its position alone.
     const d = video.duration;
-    time.textContent = Number.isFinite(d) ? `${formatTime(video.currentTime)} / ${formatTime(d)}` : formatTime(video.currentTime);
+    const text = Number.isFinite(d) ? `${formatTime(video.currentTime)} / ${formatTime(d)}` : formatTime(video.currentTime);
+    if (time.textContent !== text) time.textContent = text; // the same second: no DOM change
   };
   for (const type of ["timeupdate", "durationchange", "seeking", "emptied"]) video.addEventListener(type, showTime);
 

@@ -12,10 +12,20 @@ export function setupLive(ctx) {
   // How far behind the edge the engine chose to start: "back to live" returns
   // there, not to the edge itself where the buffer would be empty.
   let syncLatency = null;
+  // A VOD has a finite duration from the start, and this runs on every
+  // timeupdate: it then asks the player nothing (stats() builds every figure).
+  // A live's duration is +Infinity until it ends.
+  let seenLive = false;
 
   const update = () => {
+    if (!seenLive && Number.isFinite(video.duration)) {
+      badge.hidden = true;
+      back.hidden = true;
+      return;
+    }
     const s = ctx.player?.stats();
     const live = Boolean(s?.live && s.liveEdge != null);
+    seenLive ||= live;
     badge.hidden = !live;
     if (!live) { back.hidden = true; return; }
     // Behind the point the latency mode plays at (5 segments back by default),
@@ -40,6 +50,6 @@ export function setupLive(ctx) {
     update,
     /** The engine said the live ended: say so at once. */
     end() { over = true; ended.hidden = false; update(); },
-    reset() { syncLatency = null; over = false; ended.hidden = true; update(); },
+    reset() { syncLatency = null; seenLive = false; over = false; ended.hidden = true; update(); },
   };
 }

@@ -31,22 +31,28 @@ export function setupSeekbar(ctx) {
   };
   const pct = (f) => `${(f * 100).toFixed(3)}%`;
 
+  // This runs on every timeupdate and progress event: it touches the DOM only
+  // where something changed (a new attribute value, other buffered ranges), so
+  // that a playing video costs the page no style work it does not need.
+  const setAttr = (el, name, value) => { if (el.getAttribute(name) !== value) el.setAttribute(name, value); };
+  let shownRanges = "";
   const render = () => {
     const t = dragTime ?? video.currentTime;
     played.style.width = pct(fraction(t));
     handle.style.left = pct(fraction(t));
     const [a, b] = span();
-    bar.setAttribute("aria-valuemin", String(Math.floor(a)));
-    bar.setAttribute("aria-valuemax", String(Math.floor(b)));
-    bar.setAttribute("aria-valuenow", String(Math.floor(t)));
+    setAttr(bar, "aria-valuemin", String(Math.floor(a)));
+    setAttr(bar, "aria-valuemax", String(Math.floor(b)));
+    setAttr(bar, "aria-valuenow", String(Math.floor(t)));
     const chapter = chapterAt(chapters, t);
-    bar.setAttribute("aria-valuetext", formatTime(t) + (chapter ? ` (${chapter.title})` : ""));
+    setAttr(bar, "aria-valuetext", formatTime(t) + (chapter ? ` (${chapter.title})` : ""));
     const parts = [];
     for (let i = 0; i < video.buffered.length; i++) {
       const from = fraction(video.buffered.start(i)), to = fraction(video.buffered.end(i));
       parts.push(`<div class="buffered" style="left:${pct(from)};width:${pct(to - from)}"></div>`);
     }
-    ranges.innerHTML = parts.join("");
+    const html = parts.join("");
+    if (html !== shownRanges) ranges.innerHTML = shownRanges = html;
   };
   for (const type of ["timeupdate", "progress", "durationchange", "seeking", "emptied"]) video.addEventListener(type, render);
 
