@@ -99,6 +99,30 @@ test("chapters from a WebVTT file mark the bar and name the hovered chapter", as
   await done(page);
 });
 
+test("chapters set twice: the second file's chapters stay, even when the first file arrives after it", async () => {
+  const page = await viewer("&p2p=0");
+  const vtt = (...titles) => `WEBVTT\n\n${titles.map((t, i) => `00:${String(i * 20).padStart(2, "0")}.000 --> 00:${String(i * 20 + 20).padStart(2, "0")}.000\n${t}\n`).join("\n")}`;
+  let slowServed = false;
+  await page.route("**/slow-chapters.vtt", async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.fulfill({ contentType: "text/vtt", body: vtt("Slow one", "Slow two", "Slow three", "Slow four") });
+    slowServed = true;
+  });
+  await page.route("**/fast-chapters.vtt", (route) => route.fulfill({ contentType: "text/vtt", body: vtt("Fast one", "Fast two") }));
+  await waitFor(page, () => Number.isFinite(document.getElementById("player").video.duration));
+  await page.evaluate(() => {
+    const el = document.getElementById("player");
+    el.setAttribute("chapters", "slow-chapters.vtt");
+    el.setAttribute("chapters", "fast-chapters.vtt");
+  });
+  await waitFor(page, () => document.getElementById("player").chapters?.length === 2);
+  while (!slowServed) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 300)); // the slow file parsed and dropped
+  assert.deepEqual(await page.evaluate(() => document.getElementById("player").chapters.map((c) => c.title)), ["Fast one", "Fast two"]);
+  assert.equal(await inPlayer(page, ".marker").count(), 1);
+  await done(page);
+});
+
 test("captions menu: English turns its track to showing and a cue becomes active", async () => {
   const page = await viewer("&p2p=0");
   // The captions come from the master playlist's SUBTITLES group.
