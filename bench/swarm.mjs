@@ -17,6 +17,13 @@
 //     and tubeswarm's side is its Player alone on a bare <video>
 //     (bench/pages/bare.html), as p2pml.html is hls.js + p2p-media-loader alone.
 //     `--busy-ui`: the same with tubeswarm's demo page (its element and controls).
+//     `--memory`: the memory row of issue 11, the players alone at 720p, looping the
+//     VOD for BENCH_MEMORY_S (600) after the last viewer joined, each with a 16 MiB
+//     segment store (tubeswarm's storeBytes, p2p-media-loader's
+//     segmentMemoryStorageLimit), sampled every minute: JS heap and array buffers'
+//     backing stores (CDP Runtime.getHeapUsage, which does not count wasm memory),
+//     tubeswarm's wasm memory and store, their sum (what each player holds), and the
+//     renderer processes' resident memory (VmRSS: media buffers and decoders too).
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -28,10 +35,13 @@ import { startP2pmlServer } from "../tests/compat/p2pml-server.mjs";
 const VIEWERS = 3;
 const STAGGER_S = Number(process.env.BENCH_SWARM_STAGGER_S || 10);
 const PLAY_S = Number(process.env.BENCH_SWARM_PLAY_S || 60); // the last viewer plays this long
+const MEMORY_S = Number(process.env.BENCH_MEMORY_S || 600); // --memory: seconds after the last joined
+const MEMORY_SAMPLE_S = Number(process.env.BENCH_MEMORY_SAMPLE_S || 60);
 /** The streams: the element's level is a height, p2pml's query an hls.js level index. */
 const STREAMS = {
   vod: { label: "", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 480, level: 1, query: "" },
   vod720: { label: "720p VOD, players alone, ", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 720, level: 2, query: "", bare: true },
+  vod720mem: { label: "720p VOD looping, players alone, 16 MiB stores, ", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 720, level: 2, query: "", bare: true, memory: true, store: 16 },
   vod720ui: { label: "720p VOD, tubeswarm's element and UI, ", src: VOD, hashes: VOD.replace("-master.m3u8", "-segments-sha256.json"), height: 720, level: 2, query: "" },
   live: { label: "TS live, ", src: "media/live/master.m3u8", hashes: "media/live/segments-sha256.json", height: 240, level: 0, query: "&peertube=1&live=1" },
 };
@@ -51,11 +61,19 @@ async function simulator() {
   return { rows, detail: { table: stdout, runs } };
 }
 
-/** In the page: play, time play() → first frame, count stalls after it. */
-function playAndWatch(video) {
+/** In the page: play, time play() → first frame, count stalls after it, and the
+ * seconds played (a loop's return to 0 and seeks are not playing). */
+function playAndWatch(video, loop = false) {
   video.muted = true;
-  window.__bench = { stalls: 0, stallMs: 0, startupMs: null };
+  video.loop = loop;
+  window.__bench = { stalls: 0, stallMs: 0, startupMs: null, playedS: 0 };
   const b = window.__bench;
+  let last = video.currentTime;
+  video.addEventListener("timeupdate", () => {
+    const d = video.currentTime - last;
+    if (d > 0 && d < 2) b.playedS += d;
+    last = video.currentTime;
+  });
   const t0 = performance.now();
   let since = null;
   video.requestVideoFrameCallback(() => { b.startupMs = performance.now() - t0; });
@@ -92,14 +110,36 @@ function watchLongTasks() {
   }).observe({ type: "long-animation-frame", buffered: true });
 }
 
-/** Chromium's main-thread counters for a page (CDP Performance domain); `busy`
- * reads TaskDuration, the seconds its main thread spent running tasks. */
+/** Chromium's counters for a page over CDP: `busyMs` reads TaskDuration (the
+ * Performance domain), the time its main thread spent running tasks; `heap`, V8's
+ * heap and the array buffers' backing stores (Runtime.getHeapUsage). */
 async function watchBusy(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
   const taskSeconds = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value;
   const from = await taskSeconds();
   page.busyMs = async () => 1000 * ((await taskSeconds()) - from);
+  page.heap = async () => {
+    const h = await cdp.send("Runtime.getHeapUsage");
+    return { jsHeap: h.usedSize, buffers: h.backingStorageSize ?? NaN };
+  };
+}
+
+/** The resident memory of the browser's renderer processes, KiB (one side's
+ * pages are the only ones open while it runs). */
+async function renderersKiB(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = await cdp.send("SystemInfo.getProcessInfo");
+    let kib = 0;
+    for (const p of processInfo.filter((p) => p.type === "renderer")) {
+      const status = await readFile(`/proc/${p.id}/status`, "utf8").catch(() => "");
+      kib += Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
+    }
+    return kib;
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** tubeswarm's Player alone on a bare <video> (bench/pages/bare.html, served by
@@ -110,10 +150,10 @@ async function openBare(context, demo, stream) {
   page.on("close", () => pages.stop());
   const abs = (path) => new URL(path, demo.url).href;
   const tracker = abs("tracker/socket").replace(/^http/, "ws");
-  await page.goto(`${pages.url}pages/bare.html?src=${encodeURIComponent(abs(stream.src))}&tracker=${encodeURIComponent(tracker)}&hashes=${encodeURIComponent(abs(stream.hashes))}&level=${stream.height}&index=${stream.level}`);
+  await page.goto(`${pages.url}pages/bare.html?src=${encodeURIComponent(abs(stream.src))}&tracker=${encodeURIComponent(tracker)}&hashes=${encodeURIComponent(abs(stream.hashes))}&level=${stream.height}&index=${stream.level}${stream.store ? `&store=${stream.store}` : ""}`);
   await page.waitForFunction(() => window.__player, null, { timeout: 20_000 });
   await watchBusy(page);
-  await page.evaluate(`(${playAndWatch})(window.__video)`);
+  await page.evaluate(`(${playAndWatch})(window.__video, ${Boolean(stream.memory)})`);
   return page;
 }
 
@@ -135,7 +175,7 @@ const SIDES = {
     },
     read: (page) => page.evaluate(() => {
       const el = window.__player ? { player: window.__player, video: window.__video } : document.getElementById("player"), s = el.player.stats();
-      return { t: el.video.currentTime, height: el.video.videoHeight, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, segmentBytes: window.__segmentBytes, longTasks: window.__longTasks, ...window.__bench };
+      return { t: el.video.currentTime, height: el.video.videoHeight, error: el.video.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpDownloadedBytes, up: s.p2pUploadedBytes, peers: s.peers, segmentBytes: window.__segmentBytes, longTasks: window.__longTasks, wasm: window.__wasmMemory?.buffer.byteLength ?? null, store: s.storeUsedBytes ?? null, ...window.__bench };
     }),
   },
   "hls.js + p2p-media-loader": {
@@ -146,22 +186,59 @@ const SIDES = {
       const master = new URL(stream.src, demo.url).href;
       const tracker = new URL("tracker/socket", demo.url).href.replace(/^http/, "ws");
       const hashes = new URL(stream.hashes, demo.url).href;
-      await page.goto(`${p2pml.url}p2pml.html?src=${encodeURIComponent(master)}&tracker=${encodeURIComponent(tracker)}&level=${stream.level}&hashes=${encodeURIComponent(hashes)}${stream.query}`);
+      await page.goto(`${p2pml.url}p2pml.html?src=${encodeURIComponent(master)}&tracker=${encodeURIComponent(tracker)}&level=${stream.level}&hashes=${encodeURIComponent(hashes)}${stream.query}${stream.store ? `&store=${stream.store}` : ""}`);
       await page.waitForFunction(() => window.__hls && window.__p2pml.levels.length > 0, null, { timeout: 20_000 });
       await watchBusy(page);
-      await page.evaluate(`(${playAndWatch})(window.__video)`);
+      await page.evaluate(`(${playAndWatch})(window.__video, ${Boolean(stream.memory)})`);
       return page;
     },
     read: (page) => page.evaluate(() => {
       const s = window.__p2pml, v = window.__video;
       const peers = Object.values(s.peers).reduce((n, l) => n + l.length, 0);
-      return { t: v.currentTime, height: v.videoHeight, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, segmentBytes: s.segmentBytes, longTasks: window.__longTasks, ...window.__bench };
+      return { t: v.currentTime, height: v.videoHeight, error: v.error?.message ?? null, p2p: s.p2pDownloadedBytes, http: s.httpBytes, up: s.p2pUploadedBytes, peers, segmentBytes: s.segmentBytes, longTasks: window.__longTasks, wasm: null, store: null, ...window.__bench };
     }),
   },
 };
 
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+
+/** --memory: one sample of all of a side's viewers, summed. */
+async function memorySample(browser, pages, side, at) {
+  const each = await Promise.all(pages.map(async (p) => ({ ...(await p.heap()), ...(await side.read(p)) })));
+  return {
+    at, jsHeap: sum(each.map((e) => e.jsHeap)), buffers: sum(each.map((e) => e.buffers)),
+    wasm: sum(each.map((e) => e.wasm ?? 0)), store: sum(each.map((e) => e.store ?? 0)),
+    held: sum(each.map((e) => e.jsHeap + e.buffers + (e.wasm ?? 0))),
+    storeMax: Math.max(...each.map((e) => e.store ?? 0)), rssKiB: await renderersKiB(browser),
+  };
+}
+
+/** --memory rows: each figure at the end, and its growth over the second half
+ * (the last sample ÷ the one at half time: 1.00 is flat). */
+function memoryRows(memory, what, a, b) {
+  const at = (name) => memory[name];
+  const end = (name, key) => at(name).at(-1)[key];
+  const growth = (name, key) => {
+    const m = at(name), half = m.find((s) => s.at >= m.at(-1).at / 2) ?? m[0];
+    return m.at(-1)[key] / half[key];
+  };
+  const o = { otherName: b, digits: 1, unit: "MiB" };
+  const fig = (name, key, scale = 1) => (end(name, key) * scale) / 2 ** 20;
+  const note = (key) => `second half ×${growth(a, key).toFixed(2)} / ×${growth(b, key).toFixed(2)}; every sample (${a}): ${at(a).map((s) => mib(s[key] * (key === "rssKiB" ? 1024 : 1))).join(", ")}; (${b}): ${at(b).map((s) => mib(s[key] * (key === "rssKiB" ? 1024 : 1))).join(", ")}`;
+  return [
+    row("memory (browsers)", `${what}: JS heap + array buffers + wasm memory at the end, all viewers`, fig(a, "held"), fig(b, "held"), { ...o, note: note("held") }),
+    row("memory (browsers)", `${what}: JS heap at the end, all viewers`, fig(a, "jsHeap"), fig(b, "jsHeap"), { ...o, note: note("jsHeap") }),
+    row("memory (browsers)", `${what}: array buffers at the end (segments on the JS side), all viewers`, fig(a, "buffers"), fig(b, "buffers"), {
+      ...o, note: `${note("buffers")}; tubeswarm's wasm memory ${mib(end(a, "wasm"))} MiB (×${growth(a, "wasm").toFixed(2)}), its stores ${mib(end(a, "store"))} MiB, the fullest ${mib(end(a, "storeMax"))} of 16 MiB`,
+    }),
+    row("memory (browsers)", `${what}: renderer processes' resident memory at the end`, fig(a, "rssKiB", 1024), fig(b, "rssKiB", 1024), { ...o, note: note("rssKiB") }),
+  ];
+}
+
 async function browsers(browser, stream) {
   const results = {};
+  const memory = {}; // --memory: each side's samples
   for (const [name, side] of Object.entries(SIDES)) {
     log(`swarm: ${VIEWERS} Chromium contexts, ${stream.label || "VOD, "}${name}`);
     const demo = await startDemo();
@@ -174,14 +251,22 @@ async function browsers(browser, stream) {
       }
       const last = pages.at(-1);
       const from = (await side.read(last)).t; // a live starts where its latency says
-      const deadline = Date.now() + (PLAY_S + 40) * 1000;
+      const joined = Date.now();
+      const deadline = joined + (PLAY_S + 40) * 1000;
+      const samples = [], sampleCount = Math.max(1, Math.floor(MEMORY_S / MEMORY_SAMPLE_S));
       for (;;) {
         const s = await side.read(last);
         if (s.error) throw new Error(`${name}: MediaError ${s.error}`);
-        if (s.t - from >= PLAY_S || Date.now() > deadline) break;
+        if (stream.memory ? samples.length >= sampleCount : s.t - from >= PLAY_S || Date.now() > deadline) break;
+        if (stream.memory && Date.now() - joined >= (samples.length + 1) * MEMORY_SAMPLE_S * 1000) {
+          samples.push(await memorySample(browser, pages, side, Math.round((Date.now() - joined) / 1000)));
+          const m = samples.at(-1);
+          log(`  ${m.at} s: JS heap ${mib(m.jsHeap)}, array buffers ${mib(m.buffers)}, renderers ${mib(m.rssKiB * 1024)}${m.wasm ? `, wasm ${mib(m.wasm)}, store ${mib(m.store)}` : ""} MiB`);
+        }
         await new Promise((r) => setTimeout(r, 500));
       }
       results[name] = await Promise.all(pages.map(async (p) => ({ ...(await side.read(p)), busyMs: await p.busyMs() })));
+      memory[name] = samples;
     } finally {
       for (const p of pages) await p.context().close();
       await p2pml.stop();
@@ -199,7 +284,7 @@ async function browsers(browser, stream) {
   const oneCopyMB = (name) => Object.values(Object.assign({}, ...results[name].map((s) => s.segmentBytes))).reduce((n, b) => n + b, 0) / 1e6;
   const perCopy = (name) => originMB(name) / oneCopyMB(name);
   const heights = (name) => [...new Set(results[name].map((s) => s.height))].join(",");
-  const playedS = (name) => results[name].reduce((n, s) => n + s.t, 0);
+  const playedS = (name) => results[name].reduce((n, s) => n + s.playedS, 0);
   const stalls = (name) => results[name].reduce((n, s) => n + s.stalls, 0);
   const startup = (name) => median(results[name].map((s) => s.startupMs));
   const busyPerS = (name) => results[name].reduce((n, s) => n + s.busyMs, 0) / playedS(name);
@@ -226,8 +311,9 @@ async function browsers(browser, stream) {
         ...o, unit: "ms/s", digits: 1,
         note: `${(results[a].reduce((n, s) => n + s.busyMs, 0) / 1000).toFixed(1)} / ${(results[b].reduce((n, s) => n + s.busyMs, 0) / 1000).toFixed(1)} s busy in all (Chromium's TaskDuration), rendering and decoding in the page included`,
       }),
+      ...(stream.memory ? memoryRows(memory, what, a, b) : []),
     ],
-    detail: results,
+    detail: stream.memory ? { viewers: results, memory } : results,
   };
 }
 
@@ -239,7 +325,8 @@ export async function run({ browser } = {}) {
     const vod = await browsers(browser, STREAMS.vod);
     const live = await browsers(browser, STREAMS.live);
     const busy = await browsers(browser, STREAMS.vod720);
-    return { rows: [...sim.rows, ...vod.rows, ...live.rows, ...busy.rows], detail: { simulator: sim.detail, browsers: vod.detail, live: live.detail, busy: busy.detail } };
+    const memory = await browsers(browser, STREAMS.vod720mem);
+    return { rows: [...sim.rows, ...vod.rows, ...live.rows, ...busy.rows, ...memory.rows], detail: { simulator: sim.detail, browsers: vod.detail, live: live.detail, busy: busy.detail, memory: memory.detail } };
   } finally {
     if (own) await browser.close();
   }
@@ -247,7 +334,7 @@ export async function run({ browser } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv[2];
-  const streams = { "--browsers": STREAMS.vod, "--live": STREAMS.live, "--busy": STREAMS.vod720, "--busy-ui": STREAMS.vod720ui };
+  const streams = { "--browsers": STREAMS.vod, "--live": STREAMS.live, "--busy": STREAMS.vod720, "--busy-ui": STREAMS.vod720ui, "--memory": STREAMS.vod720mem };
   if (streams[only]) {
     const browser = await launchBrowser();
     try { console.log(JSON.stringify(await browsers(browser, streams[only]), null, 1)); } finally { await browser.close(); }

@@ -332,8 +332,10 @@ for (const release of RELEASES) {
       tsPage = await tubeswarmViewer(server, release);
       await tsPlayUntil(tsPage, LEAD_S, LEAD_S * 1000 + 30_000);
       pmPage = await p2pmlViewer(server, release);
+      // The main stream's peer too: p2p-media-loader swarms main and audio apart, and
+      // an audio segment can cross before the main stream's connection is up.
       const { ts, pm, waitedMs } = await until(tsPage, pmPage,
-        (ts, pm) => pm.p2pDownloadedBytes > 0 && ts.stats.p2pUploadedBytes > 0 && pm.segmentsP2p > 0,
+        (ts, pm) => pm.p2pDownloadedBytes > 0 && ts.stats.p2pUploadedBytes > 0 && pm.segmentsP2p > 0 && pm.peers >= 1,
         MEET_TIMEOUT_MS);
       figures(`tubeswarm → p2pml: first segment ${(waitedMs / 1000).toFixed(1)} s after the p2pml viewer opened`, ts, pm);
       await assertMet(server, tsPage, pmPage, ts, pm, release);
