@@ -12,7 +12,10 @@ use wasm_bindgen_futures::JsFuture;
 /// over https nor from localhost) or refused.
 pub async fn sha256(data: Arc<[u8]>) -> Option<[u8; 32]> {
     let subtle = web_sys::window()?.crypto().ok()?.subtle();
-    let bytes = js_sys::Uint8Array::from(&data[..]);
+    // SAFETY: as in `bytes::append`: `digest` copies its input before it returns
+    // the promise (WebCrypto's "get a copy of the bytes held by data"), and
+    // nothing allocates between the view and the call; no JS copy of each segment.
+    let bytes = unsafe { js_sys::Uint8Array::view(&data) };
     let promise = subtle.digest_with_str_and_js_u8_array("SHA-256", &bytes).ok()?;
     let buffer: js_sys::ArrayBuffer = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
     let out = js_sys::Uint8Array::new(&buffer);

@@ -7,6 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, Response};
 
+use super::bytes::arc_from_js;
 use crate::hls::ByteRange;
 
 /// Why a fetch produced no body.
@@ -41,19 +42,20 @@ pub async fn fetch_bytes(url: &str, range: Option<ByteRange>, headers: &[(&str, 
         return Err(FetchError { status: Some(status), reason: format!("HTTP {status}") });
     }
     let buffer = JsFuture::from(response.array_buffer().map_err(network_error)?).await.map_err(network_error)?;
-    let bytes = Uint8Array::new(&buffer).to_vec();
+    let body = Uint8Array::new(&buffer);
+    let len = u64::from(body.length());
     match (range, status) {
         (Some(r), 200) => {
-            let slice = bytes.get(r.offset as usize..(r.offset + r.length) as usize).ok_or(FetchError {
-                status: Some(200),
-                reason: "the server ignored Range and sent a shorter file".into(),
-            })?;
-            Ok(Arc::from(slice))
+            if r.offset + r.length > len {
+                return Err(FetchError { status: Some(200), reason: "the server ignored Range and sent a shorter file".into() });
+            }
+            // Only the asked-for part is copied into wasm memory.
+            Ok(arc_from_js(&body.subarray(r.offset as u32, (r.offset + r.length) as u32)))
         }
-        (Some(r), _) if bytes.len() as u64 != r.length => Err(FetchError {
+        (Some(r), _) if len != r.length => Err(FetchError {
             status: Some(status),
-            reason: format!("asked for {} bytes, got {}", r.length, bytes.len()),
+            reason: format!("asked for {} bytes, got {len}", r.length),
         }),
-        _ => Ok(Arc::from(bytes)),
+        _ => Ok(arc_from_js(&body)),
     }
 }

@@ -1,6 +1,7 @@
 //! The browser layer (wasm32 only): fetch, MediaSource, the `<video>` element,
 //! and the JS API. It carries out the engine's decisions and makes none.
 
+mod bytes;
 mod convert;
 mod hashing;
 mod http;

@@ -144,8 +144,7 @@ impl Mse {
                 if let Some(offset) = timestamp_offset {
                     b.sb.set_timestamp_offset(*offset);
                 }
-                // appendBuffer copies the bytes into the browser's buffer.
-                b.sb.append_buffer_with_u8_array(&mut data.to_vec())
+                super::bytes::append(&b.sb, data)
             }
             Op::Remove { start, end } => b.sb.remove(*start, *end),
         };

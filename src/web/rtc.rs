@@ -339,7 +339,7 @@ fn attach(weak: &Weak<Shared>, shared: &Shared, conn: ConnId, serial: u64, chann
         }
         let data = event.unchecked_into::<MessageEvent>().data();
         let bytes: Arc<[u8]> = if let Some(buffer) = data.dyn_ref::<ArrayBuffer>() {
-            Uint8Array::new(buffer).to_vec().into()
+            super::bytes::arc_from_js(&Uint8Array::new(buffer))
         } else if let Some(text) = data.as_string() {
             text.into_bytes().into()
         } else {
