@@ -9,8 +9,9 @@
 // Each page is a WebDriver session of its own: its own MiniBrowser process, as
 // separate as two browsers. WebKitGTK 2.50's driver speaks WebDriver classic only
 // (no BiDi), so there are no preload scripts: a page's init scripts run right
-// after the navigation returns (at the load event), which is before the player
-// has asked for anything (its wasm module compiles first); `goto` checks that,
+// after the navigation returns (at DOMContentLoaded: the "eager" page load
+// strategy), which is before the player has asked for anything (its wasm module
+// is fetched and compiled first); `goto` checks that,
 // loads the page again if it had already requested media (events a test waits
 // for could have been missed), and fails loudly if that keeps happening.
 import { spawn } from "node:child_process";
@@ -69,6 +70,12 @@ class WebKitPage {
       capabilities: {
         alwaysMatch: {
           browserName: "MiniBrowser",
+          // Navigation returns at DOMContentLoaded, not at the load event: the
+          // init scripts then run while the player's wasm module is still being
+          // fetched and compiled (at the load event a warm cache had often let
+          // the player ask for its playlist already: three loads in a row lost
+          // that race in CI on 2026-12-04).
+          pageLoadStrategy: "eager",
           "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
         },
       },
