@@ -221,7 +221,7 @@ mod tests {
                     Output::Fetch { id, url, range } => {
                         self.fetched.push((url.clone(), range));
                         let body = self.files.get(&url).map(|f| match range {
-                            Some(r) => f[r.offset as usize..(r.offset + r.length) as usize].to_vec(),
+                            Some(r) => f[r.offset as usize..r.end() as usize].to_vec(),
                             None => f.clone(),
                         });
                         let input = match body {
@@ -258,7 +258,7 @@ mod tests {
 
         fn bytes_of(&self, segment: &Segment) -> Vec<u8> {
             let r = segment.resource.range.unwrap();
-            self.files[&segment.resource.url][r.offset as usize..(r.offset + r.length) as usize].to_vec()
+            self.files[&segment.resource.url][r.offset as usize..r.end() as usize].to_vec()
         }
     }
 

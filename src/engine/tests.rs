@@ -100,7 +100,7 @@ impl Sim {
         let file = self.files.get(&url).ok_or(404u16)?;
         let mut body = match range {
             None => file.clone(),
-            Some(r) => file.get(r.offset as usize..(r.offset + r.length) as usize).map(<[u8]>::to_vec).ok_or(416u16)?,
+            Some(r) => file.get(r.offset as usize..r.end() as usize).map(<[u8]>::to_vec).ok_or(416u16)?,
         };
         if poison && body.starts_with(b"seg ") {
             body.iter_mut().filter(|b| **b == b'.').for_each(|b| *b = b',');

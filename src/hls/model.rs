@@ -13,9 +13,21 @@ pub struct ByteRange {
 }
 
 impl ByteRange {
+    /// One past the last byte. Saturates: the parser refuses a range that ends
+    /// past 2^64, but a `ByteRange` can also be built by hand.
+    ///
+    /// ```
+    /// use tubeswarm::hls::ByteRange;
+    /// let r = ByteRange { offset: 1000, length: 720 };
+    /// assert_eq!((r.end(), r.end_inclusive()), (1720, 1719));
+    /// ```
+    pub fn end(&self) -> u64 {
+        self.offset.saturating_add(self.length)
+    }
+
     /// The last byte, inclusive, as HTTP `Range` and PeerTube's hash keys write it.
     pub fn end_inclusive(&self) -> u64 {
-        self.offset + self.length.saturating_sub(1)
+        self.offset.saturating_add(self.length.saturating_sub(1))
     }
 }
 

@@ -239,7 +239,7 @@ impl SwarmSim {
                 let file = live.map(Ok).unwrap_or_else(|| self.files.get(&url).cloned().ok_or(404u16));
                 let result = file.and_then(|f| match range {
                     None => Ok(f),
-                    Some(r) => f.get(r.offset as usize..(r.offset + r.length) as usize).map(<[u8]>::to_vec).ok_or(416),
+                    Some(r) => f.get(r.offset as usize..r.end() as usize).map(<[u8]>::to_vec).ok_or(416),
                 });
                 let size = result.as_ref().map_or(0, Vec::len);
                 self.origin_bytes += size as u64;

@@ -57,7 +57,7 @@ pub fn hash_map(files: &HashMap<String, Vec<u8>>) -> String {
         for s in &p.segments {
             let Some(r) = s.resource.range else { continue };
             let Some(file) = files.get(&s.resource.url) else { continue };
-            let digest = Sha256::digest(&file[r.offset as usize..(r.offset + r.length) as usize]);
+            let digest = Sha256::digest(&file[r.offset as usize..r.end() as usize]);
             let name = s.resource.url.rsplit('/').next().unwrap_or_default().to_string();
             let entry = map.entry(name).or_insert_with(|| serde_json::Value::Object(Default::default()));
             let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();

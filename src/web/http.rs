@@ -46,11 +46,11 @@ pub async fn fetch_bytes(url: &str, range: Option<ByteRange>, headers: &[(&str, 
     let len = u64::from(body.length());
     match (range, status) {
         (Some(r), 200) => {
-            if r.offset + r.length > len {
+            if r.end() > len {
                 return Err(FetchError { status: Some(200), reason: "the server ignored Range and sent a shorter file".into() });
             }
             // Only the asked-for part is copied into wasm memory.
-            Ok(arc_from_js(&body.subarray(r.offset as u32, (r.offset + r.length) as u32)))
+            Ok(arc_from_js(&body.subarray(r.offset as u32, r.end() as u32)))
         }
         (Some(r), _) if len != r.length => Err(FetchError {
             status: Some(status),
