@@ -175,7 +175,7 @@ impl Engine {
         let known = self.known_ids(track);
         let mut out = Vec::new();
         let forming = self.swarms[k].forming_until(now_ms).is_some();
-        self.swarms[k].on_input(now_ms, input, &self.store, &loading, |id| known.contains(&id), &mut out);
+        self.swarms[k].on_input(now_ms, input, &self.store, &loading, |id| known.contains(id), &mut out);
         self.outputs.extend(out);
         self.after_swarm(now_ms);
         // The first peer said what it holds: the segments that waited for it.
@@ -286,7 +286,7 @@ impl Engine {
             .collect()
     }
 
-    fn known_ids(&self, track: Track) -> std::collections::BTreeSet<i64> {
+    fn known_ids(&self, track: Track) -> super::table::IdSet {
         self.playlist_for(track).map(|p| p.segments.iter().map(|s| self.wire_id(track, s)).collect()).unwrap_or_default()
     }
 

@@ -1,6 +1,6 @@
 //! The HTTP requests under way, their deadlines and their retries.
 
-use std::collections::BTreeMap;
+use super::table::Table;
 
 use super::io::{RequestId, Track};
 use super::sources::{backoff_ms, SourceSet};
@@ -76,7 +76,7 @@ pub enum AfterFailure {
 /// Requests by id, plus those waiting out a backoff.
 #[derive(Debug, Default)]
 pub struct RequestTable {
-    pub active: BTreeMap<RequestId, Request>,
+    pub active: Table<RequestId, Request>,
     pub waiting: Vec<Waiting>,
     next_id: RequestId,
 }
@@ -110,7 +110,7 @@ impl RequestTable {
     /// ids to cancel.
     pub fn clear(&mut self) -> Vec<RequestId> {
         self.waiting.clear();
-        std::mem::take(&mut self.active).into_keys().collect()
+        std::mem::take(&mut self.active).into_tuple_vec().into_iter().map(|(id, _)| id).collect()
     }
 
     pub fn http_in_flight_for(&self, track: Track) -> bool {

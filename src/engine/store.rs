@@ -5,7 +5,7 @@
 //! first what ended before the playhead (furthest behind first), then what lies
 //! furthest ahead, never the segment being inserted.
 
-use std::collections::BTreeMap;
+use super::table::Table;
 use std::sync::Arc;
 
 /// Which stream a segment belongs to: a video level, or the audio rendition.
@@ -34,12 +34,12 @@ pub struct SegmentStore {
     capacity: u64,
     used: u64,
     next_order: u64,
-    entries: BTreeMap<(StreamKey, SegmentId), Entry>,
+    entries: Table<(StreamKey, SegmentId), Entry>,
 }
 
 impl SegmentStore {
     pub fn new(capacity_bytes: u64) -> Self {
-        SegmentStore { capacity: capacity_bytes, used: 0, next_order: 0, entries: BTreeMap::new() }
+        SegmentStore { capacity: capacity_bytes, used: 0, next_order: 0, entries: Table::new() }
     }
 
     pub fn used_bytes(&self) -> u64 {

@@ -23,7 +23,7 @@ impl Swarm {
         let idle: Vec<&Peer> = self
             .peers
             .values()
-            .filter(|p| p.open && p.download.is_none() && p.loaded.contains(&segment_id) && Some(p.conn) != except)
+            .filter(|p| p.open && p.download.is_none() && p.loaded.contains(segment_id) && Some(p.conn) != except)
             .collect();
         let delivery = |p: &Peer| p.delivery_s(bits, UNMEASURED_OPTIMISTIC_BPS);
         if let Some(p) = idle.iter().filter(|p| p.throughput_bps == 0.0).min_by_key(|p| p.last_asked_ms) {

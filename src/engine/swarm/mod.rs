@@ -13,7 +13,7 @@ mod signalling;
 pub mod tracker;
 mod upload;
 
-use std::collections::BTreeMap;
+use super::table::Table;
 use std::sync::Arc;
 
 use super::io::{ConnId, Input, Output, TrackerId, Track};
@@ -124,9 +124,9 @@ impl SwarmConfig {
 pub struct Swarm {
     pub config: SwarmConfig,
     trackers: Vec<TrackerState>,
-    pub peers: BTreeMap<ConnId, Peer>,
+    pub peers: Table<ConnId, Peer>,
     /// The tracker each connection's signalling goes through.
-    conn_tracker: BTreeMap<ConnId, TrackerId>,
+    conn_tracker: Table<ConnId, TrackerId>,
     next_conn: ConnId,
     rng: u64,
     events: Vec<SwarmEvent>,
@@ -137,7 +137,7 @@ pub struct Swarm {
     /// Who of the peers asking gets the limited uplink.
     upload_slots: UploadSlots,
     /// Peers that sent bytes failing their hash: never connected to again.
-    banned: std::collections::BTreeSet<String>,
+    banned: Table<String, ()>,
     pub uploaded_bytes: u64,
     pub downloaded_bytes: u64,
     /// When a tracker of this swarm first opened, and whether its forming time
@@ -177,8 +177,8 @@ impl Swarm {
         Swarm {
             config,
             trackers,
-            peers: BTreeMap::new(),
-            conn_tracker: BTreeMap::new(),
+            peers: Table::new(),
+            conn_tracker: Table::new(),
             next_conn: first_conn,
             rng: seed | 1,
             events: Vec::new(),
@@ -327,7 +327,7 @@ impl Swarm {
 
     /// Whether any connected peer holds or is fetching `segment_id`.
     pub fn someone_has_or_loads(&self, segment_id: i64) -> bool {
-        self.peers.values().any(|p| p.open && (p.loaded.contains(&segment_id) || p.loading.contains(&segment_id)))
+        self.peers.values().any(|p| p.open && (p.loaded.contains(segment_id) || p.loading.contains(segment_id)))
     }
 
     /// One data-channel message. `known` says whether an id is in the playlist
@@ -480,7 +480,7 @@ impl Swarm {
                 if p.download.as_ref().is_some_and(|d| d.segment_id == id && d.request_id == request_id) {
                     let d = p.download.take().expect("checked");
                     p.sample_rtt(now_ms.saturating_sub(d.started_ms));
-                    p.loaded.remove(&id);
+                    p.loaded.remove(id);
                     if let Some(r) = d.resumed {
                         self.partials.put(r);
                     }
@@ -530,11 +530,11 @@ impl Swarm {
     /// one costs the swarm a peer, a liar kept would cost it every segment).
     pub fn ban(&mut self, now_ms: u64, conn: ConnId, also: &[String], out: &mut Vec<Output>) {
         if let Some(id) = self.peers.get(&conn).and_then(|p| p.peer_id.clone()) {
-            self.banned.insert(id);
+            self.banned.insert(id, ());
         }
         self.close(now_ms, conn, out);
         for id in also {
-            self.banned.insert(id.clone());
+            self.banned.insert(id.clone(), ());
             let conns: Vec<ConnId> = self.peers.values().filter(|p| p.peer_id.as_ref() == Some(id)).map(|p| p.conn).collect();
             for c in conns {
                 self.close(now_ms, c, out);

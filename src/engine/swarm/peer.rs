@@ -1,7 +1,7 @@
 //! One peer connection: what the peer holds, the download we run from it and the
 //! upload it asked for. Rules from p2p-media-loader 2.3.1 (PROTOCOL.md §4).
 
-use std::collections::BTreeSet;
+use super::super::table::IdSet;
 
 use crate::engine::io::ConnId;
 use super::partials::Partial;
@@ -73,8 +73,8 @@ pub struct Peer {
     pub created_ms: u64,
     pub reassembler: Reassembler,
     /// Its last announcement: ids held, and ids it is fetching over HTTP.
-    pub loaded: BTreeSet<i64>,
-    pub loading: BTreeSet<i64>,
+    pub loaded: IdSet,
+    pub loading: IdSet,
     pub download: Option<Download>,
     /// Our SDP (offer or answer) once ICE gathering completed.
     pub local_sdp: Option<String>,
@@ -102,8 +102,8 @@ impl Peer {
             open: false,
             created_ms: now_ms,
             reassembler: Reassembler::new(),
-            loaded: BTreeSet::new(),
-            loading: BTreeSet::new(),
+            loaded: IdSet::new(),
+            loading: IdSet::new(),
             download: None,
             local_sdp: None,
             timeouts: 0,

@@ -133,7 +133,7 @@ impl Swarm {
                 }
             }
             TrackerEvent::Offer { peer_id, offer_id, sdp } => {
-                if self.peers.len() >= self.config.max_peers || self.has_peer(&peer_id) || self.banned.contains(&peer_id) {
+                if self.peers.len() >= self.config.max_peers || self.has_peer(&peer_id) || self.banned.contains_key(&peer_id) {
                     return;
                 }
                 let conn = self.new_conn();
@@ -145,8 +145,8 @@ impl Swarm {
                 out.push(Output::CreateAnswer { conn, offer_sdp: sdp });
             }
             TrackerEvent::Answer { peer_id, offer_id, sdp } => {
-                let already = self.has_peer(&peer_id) || self.banned.contains(&peer_id);
-                let found = self.peers.values_mut().find(|p| {
+                let already = self.has_peer(&peer_id) || self.banned.contains_key(&peer_id);
+                let found = self.peers.iter_mut().map(|(_, p)| p).find(|p| {
                     p.role == Role::Offerer && p.peer_id.is_none() && p.offer_id.as_deref() == Some(offer_id.as_str())
                 });
                 let Some(p) = found else { return };

@@ -1,0 +1,62 @@
+//! The engine's keyed tables: its requests, peers, stored segments and the
+//! segment ids each peer holds.
+//!
+//! `litemap::LiteMap` (ICU4X's map over a sorted `Vec`) rather than std's
+//! `BTreeMap`: the same ordered iteration (the engine's outputs must not depend on
+//! hashing, so two runs of a simulation match), a binary search for lookups, and
+//! far less code per key and value type. The B-tree's node code was instantiated
+//! for each of the engine's seven tables and was the largest thing in the wasm
+//! (55 KB of 308 functions before wasm-opt, BENCHMARKS.md); these tables hold a
+//! handful to a few thousand entries, where a sorted `Vec` is as fast.
+//!
+//! ```
+//! use tubeswarm::engine::IdSet;
+//! let held: IdSet = [7, 3, 5, 3].into_iter().collect();
+//! assert!(held.contains(5) && !held.contains(4));
+//! assert_eq!(held.iter().collect::<Vec<_>>(), [3, 5, 7]);
+//! ```
+
+pub use litemap::LiteMap as Table;
+
+/// A set of segment ids (p2p-media-loader's wire ids), in ascending order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdSet(Table<i64, ()>);
+
+impl IdSet {
+    pub fn new() -> IdSet {
+        IdSet::default()
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.0.contains_key(&id)
+    }
+
+    /// True when `id` was not in the set.
+    pub fn insert(&mut self, id: i64) -> bool {
+        self.0.insert(id, ()).is_none()
+    }
+
+    /// True when `id` was in the set.
+    pub fn remove(&mut self, id: i64) -> bool {
+        self.0.remove(&id).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
+        self.0.keys().copied()
+    }
+}
+
+/// Sorts once (what a peer announces may come in any order), then builds.
+impl FromIterator<i64> for IdSet {
+    fn from_iter<I: IntoIterator<Item = i64>>(ids: I) -> IdSet {
+        IdSet(ids.into_iter().map(|id| (id, ())).collect())
+    }
+}
