@@ -22,7 +22,7 @@
 //! keeping the rest loses no safety while one typo does not disable checking
 //! for a whole video. [`SegmentHashes::from_json_strict`] rejects any bad entry.
 
-use std::collections::HashMap;
+use crate::table::Table;
 
 use sha2::{Digest, Sha256};
 
@@ -79,13 +79,13 @@ enum FileHashes {
     /// Live: the hash of the whole file.
     Whole(Sha256Digest),
     /// VOD: hashes by inclusive byte range `(start, end)`.
-    Ranges(HashMap<(u64, u64), Sha256Digest>),
+    Ranges(Table<(u64, u64), Sha256Digest>),
 }
 
 /// A parsed segments-sha256 map.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SegmentHashes {
-    files: HashMap<String, FileHashes>,
+    files: Table<String, FileHashes>,
     malformed: Vec<MalformedEntry>,
 }
 
@@ -108,11 +108,11 @@ impl SegmentHashes {
                     }
                 },
                 crate::json::Value::Object(ranges) => {
-                    let mut good = HashMap::new();
+                    let mut good = Vec::new();
                     for (range, hex) in ranges {
                         let problem = match (parse_range_key(&range), hex.as_str().map(parse_sha256_hex)) {
                             (Some(r), Some(Some(digest))) => {
-                                good.insert(r, digest);
+                                good.push((r, digest));
                                 continue;
                             }
                             (None, _) => "range key is not <start>-<end> with start <= end",
@@ -121,7 +121,7 @@ impl SegmentHashes {
                         };
                         map.malformed.push(MalformedEntry { file: file.clone(), range: Some(range), reason: problem });
                     }
-                    map.files.insert(file, FileHashes::Ranges(good));
+                    map.files.insert(file, FileHashes::Ranges(good.into_iter().collect()));
                 }
                 _ => map.malformed.push(MalformedEntry {
                     file,

@@ -6,7 +6,8 @@
 //!   [`engine`] (the sans-IO decisions: what to fetch, append, evict, which level),
 //!   [`codecs`] (CODECS strings and init segments), [`remux`] (MPEG-TS → fragmented
 //!   MP4 for MediaSource, for PeerTube's live streams), [`peertube`] (what an
-//!   instance's API answers mean for the player), [`uri`] (RFC 3986 references);
+//!   instance's API answers mean for the player), [`uri`] (RFC 3986 references), [`table`] (the
+//!   sorted-`Vec` maps every table of the player uses);
 //! - `web` (wasm32 only): the thin browser layer that carries out the engine's
 //!   decisions with fetch and MediaSource, and the JS API (`Player`).
 
@@ -20,6 +21,7 @@ pub mod peertube;
 pub mod remux;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
+pub mod table;
 pub mod uri;
 
 #[cfg(target_arch = "wasm32")]

@@ -39,7 +39,6 @@ mod requests;
 mod sources;
 mod setup;
 mod stalls;
-mod table;
 mod store;
 pub mod swarm;
 mod track;
@@ -49,7 +48,8 @@ mod web_video;
 
 use verification::{Hashes, HeldSegment};
 
-use std::collections::{HashMap, VecDeque};
+use crate::table::Table;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 pub use abr::{choose_level, BandwidthEstimate};
@@ -61,7 +61,6 @@ pub use levels::LevelInfo;
 pub use naming::{InfoHashVersion, SwarmNaming};
 pub use peer_deadlines::P2P_GIVE_UP_AHEAD_S;
 pub use sources::{backoff_ms, SourceSet};
-pub use table::IdSet;
 pub use store::{SegmentId, SegmentStore, StreamKey};
 pub use track::{loaded_until, next_segment, Appended, NextSegment};
 pub use web_video::{default_web_video, WebVideoSource};
@@ -259,9 +258,9 @@ pub struct Engine {
     playlist_sources: SourceSet,
     bandwidth: BandwidthEstimate,
     /// Init segments by resource, fetched once (and to read codecs from).
-    init_cache: HashMap<String, Arc<[u8]>>,
+    init_cache: Table<String, Arc<[u8]>>,
     /// Codecs read from init segments, per track, when playlists lack CODECS.
-    sniffed_codecs: HashMap<Track, String>,
+    sniffed_codecs: Table<Track, String>,
     playhead: Playhead,
     /// Where playback starts or restarts, until the element reports its position.
     pending_seek: Option<f64>,
@@ -300,7 +299,7 @@ pub struct Engine {
     /// Web videos only: when to start them (the first tick).
     web_video_start_at: Option<u64>,
     /// Segments being hashed by the host, by hashing id.
-    checking: HashMap<HashId, verification::Checking>,
+    checking: Table<HashId, verification::Checking>,
     next_hash_id: HashId,
     /// The MediaSource appends in "sequence" mode (set up for a live): every
     /// media append carries its timestampOffset, even once the live has ended.
@@ -335,8 +334,8 @@ impl Engine {
             level: 0,
             tracks: Vec::new(),
             requests: RequestTable::default(),
-            init_cache: HashMap::new(),
-            sniffed_codecs: HashMap::new(),
+            init_cache: Table::new(),
+            sniffed_codecs: Table::new(),
             playhead: Playhead { rate: 1.0, ..Playhead::default() },
             pending_seek: None,
             live_reload_at: None,
@@ -357,7 +356,7 @@ impl Engine {
             web_video: None,
             web_video_start_at: None,
             sequence_mode: false,
-            checking: HashMap::new(),
+            checking: Table::new(),
             next_hash_id: 1,
             stats: Stats {
                 http_downloaded_bytes: 0,

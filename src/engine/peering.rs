@@ -286,7 +286,7 @@ impl Engine {
             .collect()
     }
 
-    fn known_ids(&self, track: Track) -> super::table::IdSet {
+    fn known_ids(&self, track: Track) -> crate::table::IdSet {
         self.playlist_for(track).map(|p| p.segments.iter().map(|s| self.wire_id(track, s)).collect()).unwrap_or_default()
     }
 

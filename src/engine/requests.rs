@@ -1,6 +1,6 @@
 //! The HTTP requests under way, their deadlines and their retries.
 
-use super::table::Table;
+use crate::table::Table;
 
 use super::io::{RequestId, Track};
 use super::sources::{backoff_ms, SourceSet};

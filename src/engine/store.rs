@@ -5,7 +5,7 @@
 //! first what ended before the playhead (furthest behind first), then what lies
 //! furthest ahead, never the segment being inserted.
 
-use super::table::Table;
+use crate::table::Table;
 use std::sync::Arc;
 
 /// Which stream a segment belongs to: a video level, or the audio rendition.

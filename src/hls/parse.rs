@@ -53,7 +53,6 @@
 //! * Unknown tags and comments are ignored (RFC 8216 §4.1). Attribute values are read
 //!   quoted or not where the value is a string; numbers must be numbers.
 
-use std::collections::HashMap;
 
 use crate::uri;
 
@@ -290,7 +289,7 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
     let mut encryption: Option<Encryption> = None;
     // Where the last byte range of each resource ended, for `EXT-X-BYTERANGE:<n>`
     // without `@offset` (m3u8-rs leaves the offset out).
-    let mut range_ends: HashMap<String, u64> = HashMap::new();
+    let mut range_ends: crate::table::Table<String, u64> = crate::table::Table::new();
     let mut start = 0.0f64;
     let mut discontinuities = 0u64;
     // The last EXT-X-PROGRAM-DATE-TIME and the start time of its segment: later

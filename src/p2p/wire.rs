@@ -91,7 +91,7 @@ pub fn read_int(bytes: &[u8]) -> Result<(i128, usize), DecodeError> {
 /// Returns how many values were written (= `values.len()` unless cut).
 pub fn put_similar_int_array(out: &mut Vec<u8>, values: &[i64]) -> usize {
     let mut groups: Vec<(i64, Vec<u8>)> = Vec::new();
-    let mut index_of_base = std::collections::HashMap::new();
+    let mut index_of_base = crate::table::Table::new();
     for &v in values {
         let base = v & !0xff;
         let idx = *index_of_base.entry(base).or_insert_with(|| {

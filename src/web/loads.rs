@@ -1,7 +1,7 @@
 //! Loader mode's promises: each `player.load()` waits here for the engine's
 //! `Deliver`, `LoadUnknown` or `LoadFailed`.
 
-use std::collections::HashMap;
+use crate::table::Table;
 use std::sync::Arc;
 
 use js_sys::{Function, Promise, Uint8Array};
@@ -11,7 +11,7 @@ use crate::engine::LoadId;
 
 #[derive(Default)]
 pub struct PendingLoads {
-    waiting: HashMap<LoadId, (Function, Function)>,
+    waiting: Table<LoadId, (Function, Function)>,
 }
 
 impl PendingLoads {

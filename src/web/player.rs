@@ -2,7 +2,7 @@
 //! in the browser and feeds the results back in.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use crate::table::Table;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
@@ -31,7 +31,7 @@ struct Driver {
     video: HtmlVideoElement,
     events: EventTarget,
     mse: Option<Mse>,
-    requests: HashMap<RequestId, AbortController>,
+    requests: Table<RequestId, AbortController>,
     timer: Option<i32>,
     timer_closure: Option<Closure<dyn FnMut()>>,
     interval: Option<i32>,
@@ -328,7 +328,7 @@ impl Player {
             video: video.clone(),
             events,
             mse: None,
-            requests: HashMap::new(),
+            requests: Table::new(),
             timer: None,
             timer_closure: None,
             interval: None,
@@ -464,7 +464,7 @@ impl Player {
             return;
         }
         d.destroyed = true;
-        for (_, abort) in d.requests.drain() {
+        for (_, abort) in std::mem::take(&mut d.requests).into_tuple_vec() {
             abort.abort();
         }
         // Leave the swarm cleanly: tell the trackers before the sockets close.

@@ -17,7 +17,7 @@
 //! connect to, and what to do when a connection closes, are the engine's.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use crate::table::Table;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
@@ -99,7 +99,7 @@ struct Shared {
     report: Report,
     config: RtcConfiguration,
     connect_timeout_ms: Cell<i32>,
-    peers: RefCell<HashMap<ConnId, Peer>>,
+    peers: RefCell<Table<ConnId, Peer>>,
     next_serial: Cell<u64>,
 }
 
@@ -265,7 +265,7 @@ impl Rtc {
 
     /// Close every connection without reporting (the player is destroyed).
     pub fn close_all(&self) {
-        let peers: Vec<Peer> = self.shared.peers.borrow_mut().drain().map(|(_, p)| p).collect();
+        let peers: Vec<Peer> = std::mem::take(&mut *self.shared.peers.borrow_mut()).into_tuple_vec().into_iter().map(|(_, p)| p).collect();
         for peer in peers {
             peer.close();
         }

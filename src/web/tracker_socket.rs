@@ -7,7 +7,7 @@
 //! announce, reconnect or give up is the engine's.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use crate::table::Table;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
@@ -46,7 +46,7 @@ impl Socket {
 
 struct Shared {
     report: Report,
-    sockets: RefCell<HashMap<TrackerId, Socket>>,
+    sockets: RefCell<Table<TrackerId, Socket>>,
     next_serial: Cell<u64>,
 }
 
@@ -177,7 +177,7 @@ impl TrackerSockets {
 
     /// Close every socket without reporting (the player is destroyed).
     pub fn close_all(&self) {
-        let sockets: Vec<Socket> = self.shared.sockets.borrow_mut().drain().map(|(_, s)| s).collect();
+        let sockets: Vec<Socket> = std::mem::take(&mut *self.shared.sockets.borrow_mut()).into_tuple_vec().into_iter().map(|(_, s)| s).collect();
         for socket in sockets {
             socket.close();
         }

@@ -13,7 +13,7 @@ mod signalling;
 pub mod tracker;
 mod upload;
 
-use super::table::Table;
+use crate::table::Table;
 use std::sync::Arc;
 
 use super::io::{ConnId, Input, Output, TrackerId, Track};

@@ -1,7 +1,7 @@
 //! One peer connection: what the peer holds, the download we run from it and the
 //! upload it asked for. Rules from p2p-media-loader 2.3.1 (PROTOCOL.md §4).
 
-use super::super::table::IdSet;
+use crate::table::IdSet;
 
 use crate::engine::io::ConnId;
 use super::partials::Partial;

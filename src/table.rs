@@ -1,22 +1,28 @@
-//! The engine's keyed tables: its requests, peers, stored segments and the
-//! segment ids each peer holds.
+//! The player's keyed tables, one map type for all: the engine's requests, peers,
+//! stored segments and the segment ids each peer holds, the hash files' digests,
+//! the web layer's open connections and requests.
 //!
 //! `litemap::LiteMap` (ICU4X's map over a sorted `Vec`) rather than std's
-//! `BTreeMap`: the same ordered iteration (the engine's outputs must not depend on
-//! hashing, so two runs of a simulation match), a binary search for lookups, and
-//! far less code per key and value type. The B-tree's node code was instantiated
-//! for each of the engine's seven tables and was the largest thing in the wasm
-//! (55 KB of 308 functions before wasm-opt, BENCHMARKS.md); these tables hold a
-//! handful to a few thousand entries, where a sorted `Vec` is as fast.
+//! `BTreeMap` or `HashMap`: ordered iteration (the engine's outputs must not
+//! depend on hashing, so two runs of a simulation match), a binary search for
+//! lookups, and far less code per key and value type. The B-tree's node code,
+//! instantiated for each of the engine's seven tables, was the largest thing in
+//! the wasm (55 KB of 308 functions before wasm-opt, BENCHMARKS.md), and
+//! hashbrown's the next (23 KB). These tables hold a handful to a few thousand
+//! entries, where a sorted `Vec` is as fast. Insertion is O(n), so a table
+//! filled from outside input in any order (a hash file, a peer's announcement)
+//! is collected (`FromIterator`: one sort, the last value of a repeated key
+//! kept), not inserted into one key at a time.
 //!
 //! ```
-//! use tubeswarm::engine::IdSet;
+//! use tubeswarm::table::IdSet;
 //! let held: IdSet = [7, 3, 5, 3].into_iter().collect();
 //! assert!(held.contains(5) && !held.contains(4));
 //! assert_eq!(held.iter().collect::<Vec<_>>(), [3, 5, 7]);
 //! ```
 
-pub use litemap::LiteMap as Table;
+/// The one map type (its store always a `Vec`).
+pub type Table<K, V> = litemap::LiteMap<K, V>;
 
 /// A set of segment ids (p2p-media-loader's wire ids), in ascending order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
