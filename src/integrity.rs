@@ -121,7 +121,7 @@ impl SegmentHashes {
                         };
                         map.malformed.push(MalformedEntry { file: file.clone(), range: Some(range), reason: problem });
                     }
-                    map.files.insert(file, FileHashes::Ranges(good.into_iter().collect()));
+                    map.files.insert(file, FileHashes::Ranges(crate::table::table_from(good)));
                 }
                 _ => map.malformed.push(MalformedEntry {
                     file,

@@ -7,7 +7,7 @@
 //!   [`codecs`] (CODECS strings and init segments), [`remux`] (MPEG-TS → fragmented
 //!   MP4 for MediaSource, for PeerTube's live streams), [`peertube`] (what an
 //!   instance's API answers mean for the player), [`uri`] (RFC 3986 references), [`table`] (the
-//!   sorted-`Vec` maps every table of the player uses);
+//!   sorted-`Vec` maps every table of the player uses) and [`sort`] (its one sort);
 //! - `web` (wasm32 only): the thin browser layer that carries out the engine's
 //!   decisions with fetch and MediaSource, and the JS API (`Player`).
 
@@ -21,6 +21,7 @@ pub mod peertube;
 pub mod remux;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
+pub mod sort;
 pub mod table;
 pub mod uri;
 

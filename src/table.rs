@@ -11,8 +11,8 @@
 //! hashbrown's the next (23 KB). These tables hold a handful to a few thousand
 //! entries, where a sorted `Vec` is as fast. Insertion is O(n), so a table
 //! filled from outside input in any order (a hash file, a peer's announcement)
-//! is collected (`FromIterator`: one sort, the last value of a repeated key
-//! kept), not inserted into one key at a time.
+//! is built by [`table_from`] (one sort, `crate::sort`'s), not inserted into
+//! one key at a time; litemap's own `FromIterator` would bring std's sort back.
 //!
 //! ```
 //! use tubeswarm::table::IdSet;
@@ -63,6 +63,26 @@ impl IdSet {
 /// Sorts once (what a peer announces may come in any order), then builds.
 impl FromIterator<i64> for IdSet {
     fn from_iter<I: IntoIterator<Item = i64>>(ids: I) -> IdSet {
-        IdSet(ids.into_iter().map(|id| (id, ())).collect())
+        IdSet(table_from(ids.into_iter().map(|id| (id, ()))))
     }
+}
+
+/// A table of `pairs` in any order, in O(n log n) (one sort, not n insertions);
+/// of a repeated key, the last value is kept (as repeated `insert`s would).
+///
+/// ```
+/// let t = tubeswarm::table::table_from([(3, "c"), (1, "a"), (3, "C")]);
+/// assert_eq!(t.iter().collect::<Vec<_>>(), [(&1, &"a"), (&3, &"C")]);
+/// ```
+pub fn table_from<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Table<K, V> {
+    let mut pairs: Vec<(K, V)> = pairs.into_iter().collect();
+    crate::sort::sort_by(&mut pairs, |a, b| a.0 < b.0);
+    let mut unique: Vec<(K, V)> = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        match unique.last_mut() {
+            Some(last) if last.0 == k => last.1 = v,
+            _ => unique.push((k, v)),
+        }
+    }
+    Table::from_sorted_store_unchecked(unique)
 }

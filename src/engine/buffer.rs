@@ -17,7 +17,7 @@ pub const MAX_HOLE: f64 = 0.5;
 /// ```
 pub fn buffered_end(ranges: &[TimeRange], time: f64) -> Option<f64> {
     let mut sorted: Vec<TimeRange> = ranges.to_vec();
-    sorted.sort_by(|a, b| a.start.total_cmp(&b.start));
+    crate::sort::sort_by(&mut sorted, |a, b| a.start.total_cmp(&b.start).is_lt());
     let mut end: Option<f64> = None;
     for r in sorted {
         match end {

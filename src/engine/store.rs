@@ -58,7 +58,7 @@ impl SegmentStore {
     pub fn ids(&self, stream: StreamKey) -> Vec<SegmentId> {
         let mut held: Vec<(u64, SegmentId)> =
             self.entries.iter().filter(|((s, _), _)| *s == stream).map(|((_, id), e)| (e.order, *id)).collect();
-        held.sort_unstable();
+        crate::sort::sort_by(&mut held, |a, b| a < b);
         held.into_iter().map(|(_, id)| id).collect()
     }
 

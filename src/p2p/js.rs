@@ -51,8 +51,8 @@ pub fn slice_utf16(s: &str, n: usize) -> String {
 }
 
 /// JS default `Array.prototype.sort` order: by UTF-16 code units.
-pub fn sort_strings(v: &mut [String]) {
-    v.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+pub fn sort_strings(v: &mut Vec<String>) {
+    crate::sort::sort_by(v, |a, b| a.encode_utf16().lt(b.encode_utf16()));
 }
 
 /// `Number(s)` for a string (ECMAScript StringToNumber). NaN when invalid.

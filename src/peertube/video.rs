@@ -160,7 +160,8 @@ fn web_videos(instance: &str, files: &[VideoFile]) -> Vec<WebVideo> {
         })
         .collect();
     // Highest first; 0 (audio only) sorts last.
-    list.sort_by_key(|w| std::cmp::Reverse(if w.height == 0 { 0 } else { u64::from(w.height) + 1 }));
+    let rank = |w: &WebVideo| if w.height == 0 { 0 } else { u64::from(w.height) + 1 };
+    crate::sort::sort_by(&mut list, |a, b| rank(a) > rank(b));
     list
 }
 
