@@ -153,7 +153,11 @@ impl<'a> Line<'a> {
 }
 
 fn resolve(base: &str, reference: &str, line: usize) -> Result<String, ParseError> {
-    uri::resolve(base, reference).map_err(|e| ParseError::new(line, format!("cannot resolve the URI {reference:?}: {e}")))
+    resolve_error(uri::resolve(base, reference), reference, line)
+}
+
+fn resolve_error(resolved: Result<String, uri::InvalidUri>, reference: &str, line: usize) -> Result<String, ParseError> {
+    resolved.map_err(|e| ParseError::new(line, format!("cannot resolve the URI {reference:?}: {e}")))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -299,6 +303,9 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
     // by byte ranges, as PeerTube's VOD playlists are), and resolving it again
     // for each was a third of the parse.
     let mut last_uri: Option<(&str, String)> = None;
+    // Segments that do not share a URI (a live window) are mostly plain names
+    // beside the playlist: the resolver works out the base's directory once.
+    let resolver = uri::Resolver::new(base);
 
     for &(n, line) in lines {
         let (name, value) = match line {
@@ -316,7 +323,7 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
                 let url = match cached {
                     Some(url) => url,
                     None => {
-                        let url = resolve(base, uri, n)?;
+                        let url = resolve_error(resolver.resolve(uri), uri, n)?;
                         last_uri = Some((uri, url.clone()));
                         url
                     }
