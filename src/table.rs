@@ -76,6 +76,10 @@ impl FromIterator<i64> for IdSet {
 /// ```
 pub fn table_from<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Table<K, V> {
     let mut pairs: Vec<(K, V)> = pairs.into_iter().collect();
+    // Usually already in order (a hash file's ranges, a playlist's ids): no sort.
+    if pairs.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Table::from_sorted_store_unchecked(pairs);
+    }
     crate::sort::sort_by(&mut pairs, |a, b| a.0 < b.0);
     let mut unique: Vec<(K, V)> = Vec::with_capacity(pairs.len());
     for (k, v) in pairs {
@@ -85,4 +89,29 @@ pub fn table_from<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Table<K
         }
     }
     Table::from_sorted_store_unchecked(unique)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_from_keeps_the_last_value_of_a_key_in_any_order() {
+        let sorted = table_from([(1, 'a'), (2, 'b'), (5, 'c')]);
+        assert_eq!(sorted.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(), [(1, 'a'), (2, 'b'), (5, 'c')]);
+        let repeated = table_from([(1, 'a'), (1, 'b'), (2, 'c'), (2, 'd')]);
+        assert_eq!(repeated.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(), [(1, 'b'), (2, 'd')]);
+        let shuffled = table_from([(9, 'x'), (1, 'a'), (9, 'y'), (4, 'b'), (1, 'c')]);
+        assert_eq!(shuffled.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(), [(1, 'c'), (4, 'b'), (9, 'y')]);
+        assert!(table_from(Vec::<(u8, ())>::new()).is_empty());
+    }
+
+    #[test]
+    fn id_sets() {
+        let mut s: IdSet = [5, -1, 5, 3].into_iter().collect();
+        assert_eq!(s.iter().collect::<Vec<_>>(), [-1, 3, 5]);
+        assert!(s.insert(4) && !s.insert(4));
+        assert!(s.remove(-1) && !s.remove(-1));
+        assert_eq!((s.len(), s.contains(4), s.contains(-1)), (3, true, false));
+    }
 }

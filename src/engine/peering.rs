@@ -175,7 +175,7 @@ impl Engine {
         let known = self.known_ids(track);
         let mut out = Vec::new();
         let forming = self.swarms[k].forming_until(now_ms).is_some();
-        self.swarms[k].on_input(now_ms, input, &self.store, &loading, |id| known.contains(id), &mut out);
+        self.swarms[k].on_input(now_ms, input, &self.store, &loading, |id| known.binary_search(&id).is_ok(), &mut out);
         self.outputs.extend(out);
         self.after_swarm(now_ms);
         // The first peer said what it holds: the segments that waited for it.
@@ -286,8 +286,14 @@ impl Engine {
             .collect()
     }
 
-    fn known_ids(&self, track: Track) -> crate::table::IdSet {
-        self.playlist_for(track).map(|p| p.segments.iter().map(|s| self.wire_id(track, s)).collect()).unwrap_or_default()
+    /// The wire ids of the track's playlist, ascending (as its segments are):
+    /// built on every swarm input, so no sort unless a playlist breaks the order.
+    fn known_ids(&self, track: Track) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.playlist_for(track).map(|p| p.segments.iter().map(|s| self.wire_id(track, s)).collect()).unwrap_or_default();
+        if !ids.is_sorted() {
+            crate::sort::sort_by(&mut ids, |a, b| a < b);
+        }
+        ids
     }
 
     /// For a segment the track needs next: true when it was handed to a peer or
