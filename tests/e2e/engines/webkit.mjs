@@ -8,12 +8,15 @@
 //
 // Each page is a WebDriver session of its own: its own MiniBrowser process, as
 // separate as two browsers. WebKitGTK 2.50's driver speaks WebDriver classic only
-// (no BiDi), so there are no preload scripts: a page's init scripts run right
-// after the navigation returns (at DOMContentLoaded: the "eager" page load
-// strategy), which is before the player has asked for anything (its wasm module
-// is fetched and compiled first); `goto` checks that,
-// loads the page again if it had already requested media (events a test waits
-// for could have been missed), and fails loudly if that keeps happening.
+// (no BiDi), so there are no preload scripts. Instead navigation returns at once
+// (the "none" page load strategy) and `goto` polls until the new document is
+// there, then runs the init scripts in it straight away: while its module
+// scripts are still being fetched, well before the player asks for anything (its
+// wasm is fetched and compiled first). Waiting for the load event, or even for
+// DOMContentLoaded, lost that race to a warm cache in CI. `goto` then checks
+// that no media was requested before the init scripts ran, loads the page again
+// if it was (events a test waits for could have been missed), and fails loudly
+// if that keeps happening.
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -70,12 +73,8 @@ class WebKitPage {
       capabilities: {
         alwaysMatch: {
           browserName: "MiniBrowser",
-          // Navigation returns at DOMContentLoaded, not at the load event: the
-          // init scripts then run while the player's wasm module is still being
-          // fetched and compiled (at the load event a warm cache had often let
-          // the player ask for its playlist already: three loads in a row lost
-          // that race in CI on 2026-12-04).
-          pageLoadStrategy: "eager",
+          // Navigation returns at once: `goto` finds the new document itself.
+          pageLoadStrategy: "none",
           "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
         },
       },
@@ -115,11 +114,27 @@ class WebKitPage {
   }
 
   async goto(url) {
-    // A cold MiniBrowser can start the player before the load event returns:
-    // load again (warm now) rather than run a test that may miss early events.
     for (let attempt = 1; ; attempt++) {
+      // The document being left is marked, so the new one is the unmarked one.
+      await this.evaluate(() => { window.__tubeswarmLeft = true; }).catch(() => {}); // about:blank is told apart by its URL
       await this.command("POST", `${this.session}/url`, { url });
-      for (const [fn, arg] of this.initScripts) await this.evaluate(fn, arg);
+      // One script checks for the new document and runs every init script in
+      // it, in order: nothing of the page's can run in between.
+      const install = `(args) => {
+        if (window.__tubeswarmLeft || document.URL === "about:blank") return false;
+        ${this.initScripts.map(([fn], i) => `(${fn})(args[${i}]);`).join("\n")}
+        return true;
+      }`;
+      const args = this.initScripts.map(([, arg]) => (arg === undefined ? null : arg));
+      // A script sent while the old document goes away can fail: try again.
+      let lastError = null;
+      const installed = () => this.evaluate(install, args).catch((e) => { lastError = e; return false; });
+      for (const t0 = Date.now(); !(await installed()); ) {
+        if (Date.now() - t0 > 60_000) throw new Error(`no new document for ${url} in 60 s (last error: ${lastError?.message})`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      // As the "eager" strategy would: the document parsed before the test goes on.
+      await this.waitForFunction(() => document.readyState !== "loading", null, { timeout: 60_000 });
       const early = await this.evaluate(() =>
         performance.getEntriesByType("resource").map((e) => e.name).filter((n) => /\.(m3u8|m4s|ts|mp4)(\?|$)/.test(n)));
       if (this.initScripts.length === 0 || early.length === 0) return;
