@@ -60,6 +60,12 @@ impl IdSet {
     }
 }
 
+/// Empties `table`, handing over its entries in key order (what `HashMap::drain`
+/// did for the web layer's open requests and connections).
+pub fn drain<K, V>(table: &mut Table<K, V>) -> impl Iterator<Item = (K, V)> {
+    std::mem::take(table).into_tuple_vec().into_iter()
+}
+
 /// Sorts once (what a peer announces may come in any order), then builds.
 impl FromIterator<i64> for IdSet {
     fn from_iter<I: IntoIterator<Item = i64>>(ids: I) -> IdSet {

@@ -110,7 +110,7 @@ impl RequestTable {
     /// ids to cancel.
     pub fn clear(&mut self) -> Vec<RequestId> {
         self.waiting.clear();
-        std::mem::take(&mut self.active).into_tuple_vec().into_iter().map(|(id, _)| id).collect()
+        crate::table::drain(&mut self.active).map(|(id, _)| id).collect()
     }
 
     pub fn http_in_flight_for(&self, track: Track) -> bool {

@@ -53,7 +53,6 @@
 //! * Unknown tags and comments are ignored (RFC 8216 §4.1). Attribute values are read
 //!   quoted or not where the value is a string; numbers must be numbers.
 
-
 use crate::uri;
 
 use super::error::ParseError;

@@ -464,7 +464,7 @@ impl Player {
             return;
         }
         d.destroyed = true;
-        for (_, abort) in std::mem::take(&mut d.requests).into_tuple_vec() {
+        for (_, abort) in crate::table::drain(&mut d.requests) {
             abort.abort();
         }
         // Leave the swarm cleanly: tell the trackers before the sockets close.

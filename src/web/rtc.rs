@@ -265,7 +265,7 @@ impl Rtc {
 
     /// Close every connection without reporting (the player is destroyed).
     pub fn close_all(&self) {
-        let peers: Vec<Peer> = std::mem::take(&mut *self.shared.peers.borrow_mut()).into_tuple_vec().into_iter().map(|(_, p)| p).collect();
+        let peers: Vec<Peer> = crate::table::drain(&mut self.shared.peers.borrow_mut()).map(|(_, p)| p).collect();
         for peer in peers {
             peer.close();
         }

@@ -177,7 +177,7 @@ impl TrackerSockets {
 
     /// Close every socket without reporting (the player is destroyed).
     pub fn close_all(&self) {
-        let sockets: Vec<Socket> = std::mem::take(&mut *self.shared.sockets.borrow_mut()).into_tuple_vec().into_iter().map(|(_, s)| s).collect();
+        let sockets: Vec<Socket> = crate::table::drain(&mut self.shared.sockets.borrow_mut()).map(|(_, s)| s).collect();
         for socket in sockets {
             socket.close();
         }
