@@ -15,8 +15,17 @@ export const VOD = "media/vod/9c9de5e8-0a1e-484a-b099-e80766180a6d-master.m3u8";
 export const LIVE = "media/live/master.m3u8";
 const ARTIFACTS = join(ROOT, "test-results");
 
-/** Start target/<profile>/tubeswarm-demo on port 0; resolves with {url, stop}. */
-export function startServer(profile = process.env.TUBESWARM_PROFILE || "debug") {
+/** Start target/<profile>/tubeswarm-demo on port 0; resolves with {url, stop}.
+ * In WebKit the pages see it through the proxy that runs their init scripts
+ * (./engines/inject-proxy.mjs), which `url` then is. */
+export async function startServer(profile = process.env.TUBESWARM_PROFILE || "debug") {
+  const server = await startDemoServer(profile);
+  if (ENGINE !== "webkit") return server;
+  const proxy = await (await import("./engines/webkit.mjs")).proxied(server.url);
+  return { url: proxy.url, stop: () => { proxy.stop(); server.stop(); } };
+}
+
+function startDemoServer(profile) {
   const bin = join(ROOT, "target", profile, "tubeswarm-demo");
   const child = spawn(bin, ["--port", "0", "--www", "www", "--pkg", "pkg", "--media", "generated/media"], {
     cwd: ROOT,

@@ -8,27 +8,37 @@
 //
 // Each page is a WebDriver session of its own: its own MiniBrowser process, as
 // separate as two browsers. WebKitGTK 2.50's driver speaks WebDriver classic only
-// (no BiDi), so there are no preload scripts. Instead navigation returns at once
-// (the "none" page load strategy) and `goto` polls until the new document is
-// there, then runs the init scripts in it straight away: while its module
-// scripts are still being fetched, well before the player asks for anything (its
-// wasm is fetched and compiled first). Waiting for the load event, or even for
-// DOMContentLoaded, lost that race to a warm cache in CI. `goto` then checks
-// that no media was requested before the init scripts ran, loads the page again
-// if it was (events a test waits for could have been missed), and fails loudly
-// if that keeps happening.
+// (no BiDi), so there are no preload scripts: the init scripts reach the page
+// through the proxy of ./inject-proxy.mjs, which the harness puts in front of the
+// demo server for this engine (`proxied`). Each page's browser tells the proxy
+// which page it is by a token at the end of its User-Agent.
 import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { Browser } from "./context.mjs";
+import { startInjectingProxy } from "./inject-proxy.mjs";
 
 const MINIBROWSER = process.env.WEBKIT_MINIBROWSER || "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 const SCRIPT_TIMEOUT_MS = 300_000; // tests set their own, shorter, deadlines
 
 export async function launchWebKit() {
   const xvfb = await startXvfb();
-  const open = (context) => WebKitPage.open(context, xvfb.display);
+  // The browser's own User-Agent, read once, is what every page's starts with.
+  const probe = await WebKitPage.open(null, xvfb.display, null);
+  const userAgent = await probe.evaluate(() => navigator.userAgent);
+  await probe.close();
+  const open = (context) => WebKitPage.open(context, xvfb.display, userAgent);
   return new Browser("webkit", open, async () => xvfb.stop());
+}
+
+/** The open pages by token, for the proxy to find their init scripts. */
+const pages = new Map();
+let nextToken = 1;
+
+/** The demo server at `url` as this engine's pages must see it: behind the proxy
+ * that injects their init scripts. Resolves with {url, stop}. */
+export async function proxied(url) {
+  return startInjectingProxy(url, (token) => pages.get(token)?.initScript() ?? "");
 }
 
 /** An X display of its own (`Xvfb -displayfd` picks a free number). */
@@ -58,7 +68,7 @@ function freePort() {
 }
 
 class WebKitPage {
-  static async open(context, display) {
+  static async open(context, display, userAgent) {
     const port = await freePort();
     const driver = spawn("WebKitWebDriver", [`--port=${port}`], { env: { ...process.env, DISPLAY: display }, stdio: "ignore" });
     const base = `http://127.0.0.1:${port}`;
@@ -69,13 +79,14 @@ class WebKitPage {
       await new Promise((r) => setTimeout(r, 50));
     }
     const page = new WebKitPage(base, driver, context);
+    const args = ["--automation"];
+    if (userAgent) args.push(`--user-agent=${userAgent} tubeswarm-page/${page.token}`);
     const session = await page.command("POST", "/session", {
       capabilities: {
         alwaysMatch: {
           browserName: "MiniBrowser",
-          // Navigation returns at once: `goto` finds the new document itself.
-          pageLoadStrategy: "none",
-          "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
+          pageLoadStrategy: "normal",
+          "webkitgtk:browserOptions": { binary: MINIBROWSER, args },
         },
       },
     });
@@ -89,6 +100,9 @@ class WebKitPage {
     this.driver = driver;
     this._context = context;
     this.initScripts = [];
+    this.token = String(nextToken++);
+    this.navigations = 0;
+    pages.set(this.token, this);
   }
 
   async command(method, path, body) {
@@ -113,32 +127,20 @@ class WebKitPage {
     this.initScripts.push([fn, arg]);
   }
 
+  /** What the proxy serves this page's documents: every init script, in order,
+   * then the mark `goto` checks. */
+  initScript() {
+    const run = this.initScripts.map(([fn, arg]) => `(${fn})(${JSON.stringify(arg ?? null)});`);
+    return `${run.join("\n")}\nwindow.__tubeswarmInit = ${this.navigations};\n`;
+  }
+
   async goto(url) {
-    for (let attempt = 1; ; attempt++) {
-      // The document being left is marked, so the new one is the unmarked one.
-      await this.evaluate(() => { window.__tubeswarmLeft = true; }).catch(() => {}); // about:blank is told apart by its URL
-      await this.command("POST", `${this.session}/url`, { url });
-      // One script checks for the new document and runs every init script in
-      // it, in order: nothing of the page's can run in between.
-      const install = `(args) => {
-        if (window.__tubeswarmLeft || document.URL === "about:blank") return false;
-        ${this.initScripts.map(([fn], i) => `(${fn})(args[${i}]);`).join("\n")}
-        return true;
-      }`;
-      const args = this.initScripts.map(([, arg]) => (arg === undefined ? null : arg));
-      // A script sent while the old document goes away can fail: try again.
-      let lastError = null;
-      const installed = () => this.evaluate(install, args).catch((e) => { lastError = e; return false; });
-      for (const t0 = Date.now(); !(await installed()); ) {
-        if (Date.now() - t0 > 60_000) throw new Error(`no new document for ${url} in 60 s (last error: ${lastError?.message})`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      // As the "eager" strategy would: the document parsed before the test goes on.
-      await this.waitForFunction(() => document.readyState !== "loading", null, { timeout: 60_000 });
-      const early = await this.evaluate(() =>
-        performance.getEntriesByType("resource").map((e) => e.name).filter((n) => /\.(m3u8|m4s|ts|mp4)(\?|$)/.test(n)));
-      if (this.initScripts.length === 0 || early.length === 0) return;
-      if (attempt === 3) throw new Error(`the page fetched media before its init scripts could run: ${early.join(", ")}`);
+    this.navigations += 1;
+    await this.command("POST", `${this.session}/url`, { url });
+    if (this.initScripts.length === 0) return;
+    const mark = await this.evaluate(() => window.__tubeswarmInit ?? null);
+    if (mark !== this.navigations) {
+      throw new Error(`the init scripts did not run in ${url}: WebKit pages must be served through the harness's proxy (server.url)`);
     }
   }
 
@@ -184,7 +186,8 @@ class WebKitPage {
   }
 
   async close() {
-    this._context.pages.delete(this);
+    pages.delete(this.token);
+    this._context?.pages.delete(this);
     await this.command("DELETE", this.session).catch(() => {});
     this.driver.kill();
   }
