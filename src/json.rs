@@ -277,7 +277,7 @@ impl Parser<'_> {
             }
         }
         let text = std::str::from_utf8(&self.bytes[start..self.at]).map_err(|_| self.error("bad number"))?;
-        text.parse::<f64>().map(Value::Number).map_err(|_| self.error("bad number"))
+        crate::decimal::parse_f64(text).map(Value::Number).ok_or_else(|| self.error("bad number"))
     }
 }
 

@@ -12,6 +12,7 @@
 //!   decisions with fetch and MediaSource, and the JS API (`Player`).
 
 pub mod codecs;
+pub mod decimal;
 pub mod engine;
 pub mod hls;
 pub mod integrity;

@@ -53,6 +53,7 @@
 //! * Unknown tags and comments are ignored (RFC 8216 §4.1). Attribute values are read
 //!   quoted or not where the value is a string; numbers must be numbers.
 
+use crate::decimal::parse_f64;
 use crate::uri;
 
 use super::error::ParseError;
@@ -381,8 +382,8 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
                 // as 4.004 and a sum over 10,000 segments exact to the microsecond.
                 let text = value.unwrap_or("");
                 let text = text.split(',').next().unwrap_or("").trim();
-                match text.parse::<f64>() {
-                    Ok(d) if d.is_finite() && d >= 0.0 => next.duration = Some(d),
+                match parse_f64(text) {
+                    Some(d) if d.is_finite() && d >= 0.0 => next.duration = Some(d),
                     _ => {
                         return Err(ParseError::new(
                             n,
@@ -395,8 +396,8 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
                 // m3u8-rs trap: `4.5` gives a target of 4 and a fake segment `.5`.
                 // A decimal is accepted and rounded up; NaN, negative or empty are errors.
                 let text = value.unwrap_or("").trim();
-                match text.parse::<f64>() {
-                    Ok(d) if d.is_finite() && d >= 0.0 => target_duration = Some(d.ceil()),
+                match parse_f64(text) {
+                    Some(d) if d.is_finite() && d >= 0.0 => target_duration = Some(d.ceil()),
                     _ => {
                         return Err(ParseError::new(
                             n,
@@ -592,8 +593,8 @@ impl<'a> Attributes<'a> {
     fn float(&self, name: &str) -> Result<Option<f64>, ParseError> {
         match self.find(name) {
             None => Ok(None),
-            Some((v, false)) => match v.parse::<f64>() {
-                Ok(f) if f.is_finite() && f >= 0.0 => Ok(Some(f)),
+            Some((v, false)) => match parse_f64(v) {
+                Some(f) if f.is_finite() && f >= 0.0 => Ok(Some(f)),
                 _ => Err(self.error(format!("{name}={v} is not a non-negative number"))),
             },
             Some((v, true)) => Err(self.error(format!("{name}=\"{v}\" is not a number"))),

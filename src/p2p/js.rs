@@ -79,7 +79,7 @@ pub fn number_from_string(s: &str) -> f64 {
     if !is_decimal_literal(t) {
         return f64::NAN;
     }
-    t.parse().unwrap_or(f64::NAN)
+    crate::decimal::parse_f64(t).unwrap_or(f64::NAN)
 }
 
 /// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`
@@ -192,7 +192,7 @@ pub fn parse_int(s: &str, radix: Option<u32>) -> f64 {
         return f64::NAN;
     }
     let v = if radix_used == 10 {
-        digits.parse::<f64>().unwrap_or(f64::NAN)
+        crate::decimal::parse_f64(digits).unwrap_or(f64::NAN)
     } else {
         digits.chars().fold(0.0, |acc, c| acc * f64::from(radix_used) + f64::from(c.to_digit(radix_used).unwrap_or(0)))
     };

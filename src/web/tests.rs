@@ -183,3 +183,26 @@ fn a_live_playlist_keeps_its_timeline_across_refreshes_and_keeps_its_window_on_a
     assert!(live.refresh("not a playlist").is_err());
     assert_eq!(live.refresh(&window(13)).unwrap(), 3, "the window before was kept");
 }
+
+/// `decimal::parse_f64`'s slow path is the browser's `parseFloat` in the wasm
+/// build: the values are the ones Rust's own literals (std's parser, at compile
+/// time) have, bit for bit.
+#[wasm_bindgen_test]
+fn decimals_past_the_fast_path_are_correctly_rounded() {
+    use crate::decimal::parse_f64;
+    let cases: [(&str, f64); 9] = [
+        ("9007199254740993", 9007199254740993.0),
+        ("0.1234567890123456789", 0.1234567890123456789),
+        ("123456789012345678901234567890", 123456789012345678901234567890.0),
+        ("4.00000000000000000000000000001", 4.00000000000000000000000000001),
+        ("2.2250738585072014e-308", 2.2250738585072014e-308),
+        ("1e23", 1e23),
+        ("-1e400", f64::NEG_INFINITY),
+        ("1e-400", 0.0),
+        ("3.966667", 3.966667),
+    ];
+    for (text, want) in cases {
+        assert_eq!(parse_f64(text).map(f64::to_bits), Some(want.to_bits()), "{text}");
+    }
+    assert_eq!(parse_f64("4.0s"), None);
+}
