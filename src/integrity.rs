@@ -22,6 +22,7 @@
 //! keeping the rest loses no safety while one typo does not disable checking
 //! for a whole video. [`SegmentHashes::from_json_strict`] rejects any bad entry.
 
+use crate::quoted::Quoted;
 use crate::table::Table;
 
 use sha2::{Digest, Sha256};
@@ -68,8 +69,8 @@ pub struct MalformedEntry {
 impl std::fmt::Display for MalformedEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.range {
-            Some(r) => write!(f, "{:?} / {:?}: {}", self.file, r, self.reason),
-            None => write!(f, "{:?}: {}", self.file, self.reason),
+            Some(r) => write!(f, "{} / {}: {}", Quoted(&self.file), Quoted(r), self.reason),
+            None => write!(f, "{}: {}", Quoted(&self.file), self.reason),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod integrity;
 pub mod json;
 pub mod p2p;
 pub mod peertube;
+pub mod quoted;
 pub mod remux;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;

@@ -14,6 +14,8 @@
 //! (`fetch` does both), or WHATWG's special cases (backslashes, a missing `//`).
 //! Scheme and host are lower-cased, as both standards compare them.
 
+use crate::quoted::Quoted;
+
 /// The five parts of a URI reference (RFC 3986 Appendix B's regular expression).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Parts<'a> {
@@ -69,8 +71,8 @@ pub enum InvalidUri {
 impl std::fmt::Display for InvalidUri {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            InvalidUri::NotAbsolute(u) => write!(f, "{u:?} is not an absolute URL (no scheme and host)"),
-            InvalidUri::BadAuthority(a) => write!(f, "{a:?} is not a valid host[:port]"),
+            InvalidUri::NotAbsolute(u) => write!(f, "{} is not an absolute URL (no scheme and host)", Quoted(u)),
+            InvalidUri::BadAuthority(a) => write!(f, "{} is not a valid host[:port]", Quoted(a)),
         }
     }
 }

@@ -54,6 +54,7 @@
 //!   quoted or not where the value is a string; numbers must be numbers.
 
 use crate::decimal::parse_f64;
+use crate::quoted::Quoted;
 use crate::uri;
 
 use super::error::ParseError;
@@ -66,7 +67,7 @@ use super::model::{
 /// absolute URL the playlist was fetched from).
 pub fn parse_playlist(text: &str, url: &str) -> Result<Playlist, ParseError> {
     if !uri::is_absolute(url) {
-        return Err(ParseError::new(0, format!("the playlist URL {url:?} is not an absolute URL")));
+        return Err(ParseError::new(0, format!("the playlist URL {} is not an absolute URL", Quoted(url))));
     }
     let base = url;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -157,7 +158,7 @@ fn resolve(base: &str, reference: &str, line: usize) -> Result<String, ParseErro
 }
 
 fn resolve_error(resolved: Result<String, uri::InvalidUri>, reference: &str, line: usize) -> Result<String, ParseError> {
-    resolved.map_err(|e| ParseError::new(line, format!("cannot resolve the URI {reference:?}: {e}")))
+    resolved.map_err(|e| ParseError::new(line, format!("cannot resolve the URI {}: {e}", Quoted(reference))))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -244,7 +245,7 @@ fn rendition(attrs: &Attributes, base: &str) -> Result<Rendition, ParseError> {
         "VIDEO" => RenditionType::Video,
         "SUBTITLES" => RenditionType::Subtitles,
         "CLOSED-CAPTIONS" => RenditionType::ClosedCaptions,
-        other => return Err(attrs.error(format!("unknown TYPE {other:?}"))),
+        other => return Err(attrs.error(format!("unknown TYPE {}", Quoted(other)))),
     };
     Ok(Rendition {
         kind,
@@ -387,7 +388,7 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
                     _ => {
                         return Err(ParseError::new(
                             n,
-                            format!("EXTINF duration {text:?} is not a non-negative number"),
+                            format!("EXTINF duration {} is not a non-negative number", Quoted(text)),
                         ))
                     }
                 }
@@ -401,7 +402,7 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
                     _ => {
                         return Err(ParseError::new(
                             n,
-                            format!("EXT-X-TARGETDURATION {text:?} is not a non-negative number"),
+                            format!("EXT-X-TARGETDURATION {} is not a non-negative number", Quoted(text)),
                         ))
                     }
                 }
@@ -413,7 +414,7 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
                 playlist_type = match value.unwrap_or("").trim() {
                     "VOD" => PlaylistType::Vod,
                     "EVENT" => PlaylistType::Event,
-                    other => return Err(ParseError::new(n, format!("unknown EXT-X-PLAYLIST-TYPE {other:?}"))),
+                    other => return Err(ParseError::new(n, format!("unknown EXT-X-PLAYLIST-TYPE {}", Quoted(other)))),
                 }
             }
             // m3u8-rs drops the segment tags that follow the last URI line; here every
@@ -461,7 +462,7 @@ fn parse_media(lines: &[(usize, Line)], base: &str, url: String) -> Result<Media
                 // `2024-03-04T23:02:17.684+0000` into an unknown tag.
                 let text = value.unwrap_or("").trim();
                 let ms = date_time_ms(text).ok_or_else(|| {
-                    ParseError::new(n, format!("EXT-X-PROGRAM-DATE-TIME {text:?} is not an ISO 8601 date-time"))
+                    ParseError::new(n, format!("EXT-X-PROGRAM-DATE-TIME {} is not an ISO 8601 date-time", Quoted(text)))
                 })?;
                 next.program_date_time_ms = Some(ms);
             }
@@ -522,10 +523,10 @@ impl<'a> Attributes<'a> {
         let mut attrs = Attributes { tag, line, list: Vec::new() };
         let mut rest = value.unwrap_or("").trim();
         while !rest.is_empty() {
-            let eq = rest.find('=').ok_or_else(|| attrs.error(format!("expected NAME=value, found {rest:?}")))?;
+            let eq = rest.find('=').ok_or_else(|| attrs.error(format!("expected NAME=value, found {}", Quoted(rest))))?;
             let name = rest[..eq].trim();
             if name.is_empty() || name.contains(',') {
-                return Err(attrs.error(format!("expected NAME=value, found {rest:?}")));
+                return Err(attrs.error(format!("expected NAME=value, found {}", Quoted(rest))));
             }
             let after = rest[eq + 1..].trim_start();
             let (value, quoted, after) = match after.strip_prefix('"') {
@@ -628,7 +629,7 @@ fn integer(tag: &str, value: Option<&str>, line: usize) -> Result<u64, ParseErro
     let text = value.unwrap_or("").trim();
     match text.parse() {
         Ok(v) if is_decimal(text) => Ok(v),
-        _ => Err(ParseError::new(line, format!("{tag} {text:?} is not a decimal integer"))),
+        _ => Err(ParseError::new(line, format!("{tag} {} is not a decimal integer", Quoted(text)))),
     }
 }
 

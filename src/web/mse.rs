@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlMediaElement, MediaSource, MediaSourceReadyState, SourceBuffer, SourceBufferAppendMode, Url};
 
+use super::tracker_socket::js_error;
 use crate::engine::{Input, TimeRange, Track};
 
 enum Op {
@@ -74,7 +75,7 @@ impl Mse {
             if !MediaSource::is_type_supported(mime) {
                 return Err(format!("this browser cannot play {mime}"));
             }
-            let sb = self.source.add_source_buffer(mime).map_err(|e| format!("addSourceBuffer({mime}) failed: {e:?}"))?;
+            let sb = self.source.add_source_buffer(mime).map_err(|e| format!("addSourceBuffer({mime}) failed: {}", js_error(&e)))?;
             if sequence_mode {
                 sb.set_mode(SourceBufferAppendMode::Sequence);
             }
@@ -159,7 +160,7 @@ impl Mse {
                 // The engine re-sends what it still wants after a failure.
                 b.queue.clear();
                 match op {
-                    Op::Append { .. } => Some(Input::AppendFailed { track, quota, reason: format!("{e:?}") }),
+                    Op::Append { .. } => Some(Input::AppendFailed { track, quota, reason: js_error(&e) }),
                     // A refused remove (e.g. an empty range) leaves nothing to undo.
                     Op::Remove { .. } => Some(Input::RemoveDone { track, buffered: ranges(&b.sb) }),
                 }

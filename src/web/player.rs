@@ -14,7 +14,7 @@ use super::loads::PendingLoads;
 use super::mse::{BufferCallbacks, Mse};
 use super::options::PlayerOptions;
 use super::rtc::Rtc;
-use super::tracker_socket::{Report, TrackerSockets};
+use super::tracker_socket::{js_error, Report, TrackerSockets};
 use crate::engine::{webvtt_urls, Engine, Event, Input, LoadId, Output, Playhead, RequestId};
 use crate::peertube::Credentials;
 
@@ -215,7 +215,7 @@ impl Driver {
                     }
                 }
             }
-            Err(e) => self.engine.handle(now_ms(), Input::MediaFailed { reason: format!("MediaSource is not available: {e:?}") }),
+            Err(e) => self.engine.handle(now_ms(), Input::MediaFailed { reason: format!("MediaSource is not available: {}", js_error(&e)) }),
         }
     }
 

@@ -200,9 +200,14 @@ fn handler(weak: &Weak<Shared>, f: impl Fn(&Shared, JsValue) + 'static) -> Handl
     })
 }
 
-/// The message of a JS exception, or its debug form.
+/// The message of a JS exception (a string thrown, an Error's or a
+/// DOMException's message), or its JSON. Not `{e:?}`: JsValue's Debug would
+/// bring core's escaping and its Unicode tables into the module for this.
 pub(super) fn js_error(e: &JsValue) -> String {
-    e.as_string()
-        .or_else(|| js_sys::Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()))
-        .unwrap_or_else(|| format!("{e:?}"))
+    let text = |v: JsValue| v.as_string().filter(|s| !s.is_empty());
+    text(e.clone())
+        .or_else(|| js_sys::Reflect::get(e, &"message".into()).ok().and_then(text))
+        .or_else(|| js_sys::Reflect::get(e, &"name".into()).ok().and_then(text))
+        .or_else(|| js_sys::JSON::stringify(e).ok().and_then(|s| text(s.into())))
+        .unwrap_or_else(|| "an exception that says nothing".into())
 }
