@@ -17,6 +17,7 @@ pub mod engine;
 pub mod hls;
 pub mod integrity;
 pub mod json;
+pub mod math;
 pub mod p2p;
 pub mod peertube;
 pub mod quoted;

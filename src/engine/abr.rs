@@ -5,6 +5,8 @@
 //! segment or two, the slow one keeps a single lucky sample from causing an
 //! up-switch. The estimate is the smaller of the two.
 
+use crate::math::pow;
+
 /// Bits per second, estimated from completed downloads.
 #[derive(Debug, Clone)]
 pub struct BandwidthEstimate {
@@ -24,16 +26,16 @@ struct Ewma {
 
 impl Ewma {
     fn new(half_life_s: f64) -> Self {
-        Ewma { alpha_per_s: 0.5f64.powf(1.0 / half_life_s), estimate: 0.0, total_weight: 0.0 }
+        Ewma { alpha_per_s: pow(0.5, 1.0 / half_life_s), estimate: 0.0, total_weight: 0.0 }
     }
     fn sample(&mut self, weight_s: f64, value: f64) {
-        let adj = self.alpha_per_s.powf(weight_s);
+        let adj = pow(self.alpha_per_s, weight_s);
         self.estimate = value * (1.0 - adj) + adj * self.estimate;
         self.total_weight += weight_s;
     }
     /// Zero-factor correction: without it the first samples are biased toward 0.
     fn get(&self) -> f64 {
-        let zero_factor = 1.0 - self.alpha_per_s.powf(self.total_weight);
+        let zero_factor = 1.0 - pow(self.alpha_per_s, self.total_weight);
         if zero_factor > 0.0 {
             self.estimate / zero_factor
         } else {

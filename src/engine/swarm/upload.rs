@@ -29,7 +29,7 @@ struct Share {
 
 impl Share {
     fn served_at(&self, now_ms: u64) -> f64 {
-        self.served * 0.5f64.powf(now_ms.saturating_sub(self.at_ms) as f64 / SERVED_HALF_LIFE_MS)
+        self.served * crate::math::pow(0.5, now_ms.saturating_sub(self.at_ms) as f64 / SERVED_HALF_LIFE_MS)
     }
 }
 
