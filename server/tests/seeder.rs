@@ -192,7 +192,7 @@ async fn leech(stream: &streams::Stream, hashes: &SegmentHashes, tracker: &str, 
     let empty = SegmentStore::new(0);
     let known: BTreeSet<i64> = stream.playlist.segments.iter().map(|s| stream.wire_id(s)).collect();
     let mut out = Vec::new();
-    swarm.start(&mut out);
+    swarm.start(0, &mut out);
     let mut result = Leeched::default();
     let mut in_flight = false;
     while result.got.len() + result.absent.len() < wanted {

@@ -707,7 +707,7 @@ impl Engine {
         if self.phase != Phase::Playing || matches!(self.hashes, Hashes::Loading) {
             return;
         }
-        self.update_swarm();
+        self.update_swarm(now_ms);
         self.abandon_late_peer_fetches(now_ms);
         for i in 0..self.tracks.len() {
             self.schedule_track(i, now_ms);
@@ -727,7 +727,7 @@ impl Engine {
         }
         let position = self.pending_seek.unwrap_or(self.playhead.time);
         if self.config.loader_mode {
-            if let Some((level, segment)) = self.next_load(i) {
+            if let Some((level, segment)) = self.next_load(i, now_ms) {
                 self.load_segment(i, now_ms, level, segment, position);
             }
             return;

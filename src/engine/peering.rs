@@ -71,7 +71,7 @@ impl Engine {
     /// Be in the swarm of each stream now playing (the video level's, and the
     /// audio rendition's like p2p-media-loader's "secondary" stream), leaving
     /// those no longer played, or all of them when P2P is not allowed.
-    pub(super) fn update_swarm(&mut self) {
+    pub(super) fn update_swarm(&mut self, now_ms: u64) {
         let wanted: Vec<(Track, String)> = if self.p2p_allowed() {
             let tracks: Vec<Track> = self.tracks.iter().map(|t| t.track).collect();
             tracks.into_iter().filter_map(|t| Some((t, self.info_hash(t)?))).collect()
@@ -98,7 +98,7 @@ impl Engine {
             let seed = self.config.seed ^ self.conn_base;
             let mut swarm = Swarm::new(self.swarm_config(track, info_hash), seed, self.conn_base);
             swarm.share_upload_budget(self.upload_budget.clone());
-            swarm.start(&mut out);
+            swarm.start(now_ms, &mut out);
             self.swarms.push(swarm);
         }
         self.outputs.extend(out);
@@ -322,7 +322,7 @@ impl Engine {
             self.ask_peer(now_ms, i, conn, id, segment);
             return true;
         }
-        if swarm.someone_has_or_loads(id) || forming.is_some() {
+        if swarm.someone_has_or_loads(id) || swarm.young_until(now_ms).is_some() {
             return true;
         }
         let peers: Vec<&str> = swarm.peers.values().filter(|p| p.open).filter_map(|p| p.peer_id.as_deref()).collect();
@@ -368,7 +368,7 @@ impl Engine {
             swarms[k].set_upload(upload, store, &loading, &mut out);
         }
         self.outputs.extend(out);
-        self.update_swarm();
+        self.update_swarm(now_ms);
         self.schedule(now_ms);
     }
 

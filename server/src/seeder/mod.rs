@@ -221,7 +221,7 @@ fn join(args: &Args, streams: Vec<Stream>, io: &PeerIo) -> Vec<Seeded> {
                 upload_limit_bps: args.upload_limit_bps.map(|bps| (bps / n).max(1)),
             };
             let mut swarm = Swarm::new(config, fastrand::u64(..), k as u64 * CONNS_PER_SWARM);
-            swarm.start(&mut out);
+            swarm.start(0, &mut out); // forming does not concern a seeder
             let known = stream.playlist.segments.iter().map(|s| stream.wire_id(s)).collect();
             Seeded { stream, swarm, known }
         })

@@ -208,3 +208,31 @@ fn a_much_slower_peer_is_not_asked_while_a_quick_one_is_free() {
         assert_eq!(s.best_peer_for(3, 8_000.0), Some(quick));
     }
 }
+
+/// A swarm is young from its start, not only from its tracker's opening (a
+/// level's swarm starts when ABR first switches to it, and what nobody holds
+/// yet waits for its first peers rather than go to HTTP meanwhile), and stays
+/// young after a first peer told what it holds (a newcomer like us), until the
+/// grace ends; a tracker that counts nobody else ends it at once.
+#[test]
+fn young_from_its_start_until_the_grace_ends_or_the_tracker_says_alone() {
+    let mut s = swarm();
+    let mut out = Vec::new();
+    assert_eq!(s.young_until(0), None, "not started");
+    s.start(1_000, &mut out);
+    assert_eq!(s.young_until(1_200), Some(1_000 + FORMING_GRACE_MS), "its tracker still connecting");
+    s.on_tracker_open(1_300, 0, &mut out);
+    assert_eq!(s.young_until(1_400), Some(1_300 + FORMING_GRACE_MS), "counted from the opening once open");
+    connect(&mut s, 1_500, "-TS0001-bbbbbbbbbbbb", &[0]);
+    assert_eq!(s.forming_until(1_600), None, "a peer told what it holds");
+    assert_eq!(s.young_until(1_600), Some(1_300 + FORMING_GRACE_MS), "but others may still be connecting");
+    assert_eq!(s.young_until(1_300 + FORMING_GRACE_MS), None);
+    assert_eq!(s.next_timeout().filter(|t| *t <= 1_300 + FORMING_GRACE_MS), Some(1_300 + FORMING_GRACE_MS), "woken when it ends");
+
+    let mut alone = swarm();
+    alone.start(0, &mut out);
+    alone.on_tracker_open(100, 0, &mut out);
+    let reply = format!(r#"{{"action":"announce","info_hash":"{HASH}","interval":120,"complete":0,"incomplete":1}}"#);
+    alone.on_tracker_message(200, 0, &reply, &mut out);
+    assert_eq!(alone.young_until(300), None, "the tracker counts nobody else");
+}
