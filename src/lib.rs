@@ -7,7 +7,9 @@
 //!   [`codecs`] (CODECS strings and init segments), [`remux`] (MPEG-TS → fragmented
 //!   MP4 for MediaSource, for PeerTube's live streams), [`peertube`] (what an
 //!   instance's API answers mean for the player), [`uri`] (RFC 3986 references), [`table`] (the
-//!   sorted-`Vec` maps every table of the player uses) and [`sort`] (its one sort);
+//!   sorted-`Vec` maps every table of the player uses), [`sort`] (its one sort), and
+//!   [`decimal`], [`math`] and [`quoted`] (f64 from text, `pow` and quoted strings in
+//!   messages, without std's tables in the wasm module);
 //! - `web` (wasm32 only): the thin browser layer that carries out the engine's
 //!   decisions with fetch and MediaSource, and the JS API (`Player`).
 
