@@ -30,20 +30,32 @@ const EXACT_POWERS: [f64; 23] = [
 /// optional `.` and exponent, or `inf`, `infinity`, `nan` in any case) and the
 /// same value.
 pub fn parse_f64(text: &str) -> Option<f64> {
-    let (negative, body) = match text.as_bytes().first() {
+    let (negative, body) = split_sign(text);
+    if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
+        Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY })
+    } else if body.eq_ignore_ascii_case("nan") {
+        Some(f64::NAN)
+    } else {
+        parse_decimal(text)
+    }
+}
+
+/// A decimal literal only, `[+-]? (digits [. digits?] | . digits) ([eE] [+-]?
+/// digits)?`, with [`parse_f64`]'s value; `None` for anything else, `inf` and
+/// `nan` included (what JavaScript's `Number()` reads as a decimal).
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let (negative, body) = split_sign(text);
+    let value = Decimal::read(body)?.exact().unwrap_or_else(|| correctly_rounded(body));
+    Some(if negative { -value } else { value })
+}
+
+/// Whether `text` starts with `-`, and what follows its sign.
+fn split_sign(text: &str) -> (bool, &str) {
+    match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
         _ => (false, text),
-    };
-    let value = if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
-        f64::INFINITY
-    } else if body.eq_ignore_ascii_case("nan") {
-        f64::NAN
-    } else {
-        let decimal = Decimal::read(body)?;
-        decimal.exact().unwrap_or_else(|| correctly_rounded(body))
-    };
-    Some(if negative { -value } else { value })
+    }
 }
 
 /// A decimal literal's digits as an integer (while they fit) and its power of ten.
@@ -173,6 +185,16 @@ mod tests {
         for t in ["", "+", "-", ".", "e5", "1e", "1e+", "4.0s", " 4", "4 ", "1..2", "0x10", "1_000", "١", "in", "infinit", "nana", "--1", "+-1"] {
             assert_eq!(parse_f64(t), None, "{t:?}");
             same_as_std(t);
+        }
+    }
+
+    #[test]
+    fn a_decimal_literal_only_is_the_same_without_inf_and_nan() {
+        for t in ["inf", "-Infinity", "NaN", "+nan"] {
+            assert_eq!(parse_decimal(t), None, "{t:?}");
+        }
+        for t in ["4.000000", "-1e3", "+.5", "9007199254740993", "4.0s", ""] {
+            assert_eq!(parse_decimal(t).map(f64::to_bits), parse_f64(t).map(f64::to_bits), "{t:?}");
         }
     }
 

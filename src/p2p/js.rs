@@ -76,49 +76,7 @@ pub fn number_from_string(s: &str) -> f64 {
         "-Infinity" => return f64::NEG_INFINITY,
         _ => {}
     }
-    if !is_decimal_literal(t) {
-        return f64::NAN;
-    }
-    crate::decimal::parse_f64(t).unwrap_or(f64::NAN)
-}
-
-/// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`
-fn is_decimal_literal(t: &str) -> bool {
-    let b = t.as_bytes();
-    let mut i = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        i += 1;
-    }
-    let int_start = i;
-    while i < b.len() && b[i].is_ascii_digit() {
-        i += 1;
-    }
-    let mut digits = i - int_start;
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        let frac_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        digits += i - frac_start;
-    }
-    if digits == 0 {
-        return false;
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        let exp_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == exp_start {
-            return false;
-        }
-    }
-    i == b.len()
+    crate::decimal::parse_decimal(t).unwrap_or(f64::NAN)
 }
 
 /// `n.toString()` (ECMAScript Number::toString, radix 10): in the browser JS's
@@ -192,7 +150,7 @@ pub fn parse_int(s: &str, radix: Option<u32>) -> f64 {
         return f64::NAN;
     }
     let v = if radix_used == 10 {
-        crate::decimal::parse_f64(digits).unwrap_or(f64::NAN)
+        crate::decimal::parse_decimal(digits).unwrap_or(f64::NAN)
     } else {
         digits.chars().fold(0.0, |acc, c| acc * f64::from(radix_used) + f64::from(c.to_digit(radix_used).unwrap_or(0)))
     };

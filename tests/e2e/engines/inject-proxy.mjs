@@ -20,7 +20,12 @@ import http from "node:http";
 import net from "node:net";
 import { pipeline } from "node:stream";
 
-export const TOKEN = /\btubeswarm-page\/(\d+)\b/;
+const TOKEN = /\btubeswarm-page\/(\d+)\b/;
+
+/** The User-Agent that tells the proxy a document is for page `token`. */
+export function userAgentFor(userAgent, token) {
+  return `${userAgent} tubeswarm-page/${token}`;
+}
 const SCRIPT_PATH = /^\/__tubeswarm-init\/(\d+)\.js(\?|$)/;
 
 /** A proxy to `target` (an http URL); resolves with {url, stop}. */
@@ -85,7 +90,7 @@ export function startInjectingProxy(target, scriptFor) {
 
 /** The document with the init scripts' tag first in its <head> (after the
  * doctype, which must stay first or the page would render in quirks mode). */
-export function inject(html, token) {
+function inject(html, token) {
   const tag = `<script src="/__tubeswarm-init/${token}.js"></script>`;
   const at = [/<head\b[^>]*>/i, /<html\b[^>]*>/i, /<!doctype[^>]*>/i]
     .map((re) => html.match(re))

@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { Browser } from "./context.mjs";
-import { startInjectingProxy } from "./inject-proxy.mjs";
+import { startInjectingProxy, userAgentFor } from "./inject-proxy.mjs";
 
 const MINIBROWSER = process.env.WEBKIT_MINIBROWSER || "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 const SCRIPT_TIMEOUT_MS = 300_000; // tests set their own, shorter, deadlines
@@ -80,7 +80,7 @@ class WebKitPage {
     }
     const page = new WebKitPage(base, driver, context);
     const args = ["--automation"];
-    if (userAgent) args.push(`--user-agent=${userAgent} tubeswarm-page/${page.token}`);
+    if (userAgent) args.push(`--user-agent=${userAgentFor(userAgent, page.token)}`);
     const session = await page.command("POST", "/session", {
       capabilities: {
         alwaysMatch: {
