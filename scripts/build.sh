@@ -8,11 +8,18 @@ profile=debug; flag=""
 [ "${1:-}" = "--release-server" ] && { profile=release; flag="--release"; }
 
 echo "build: pkg/ (wasm-pack, the wasm profile: opt-level z, wasm-opt -Oz)" >&2
-# Panics keep their messages but not their file:line:column (-Zlocation-detail,
-# through RUSTC_BOOTSTRAP as the std build of setup.sh): 2.5 KiB brotli the page
-# never needed (BENCHMARKS.md).
-RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zlocation-detail=none" \
-  PATH="$WASM_PATH" wasm-pack --log-level warn build . --profile wasm --target web --out-dir pkg >&2
+# Panics abort at once, with no message formatted (nothing reads it: the wasm
+# has no panic hook and aborts anyway), and keep no file:line:column either:
+# std built from its sources with -Cpanic=immediate-abort, where the toolchain
+# has them (Debian's, see setup.sh): core::fmt's panic machinery and the
+# messages leave the wasm, 7 KiB brotli (BENCHMARKS.md). Otherwise only
+# -Zlocation-detail=none. RUSTC_BOOTSTRAP as the std build of setup.sh.
+rustflags="-Zlocation-detail=none"; build_std=()
+if [ -f "$(PATH="$WASM_PATH" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.lock" ]; then
+  rustflags="$rustflags -Zunstable-options -Cpanic=immediate-abort"; build_std=(-- -Zbuild-std=std,panic_abort)
+fi
+RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$rustflags" \
+  PATH="$WASM_PATH" wasm-pack --log-level warn build . --profile wasm --target web --out-dir pkg "${build_std[@]}" >&2
 node scripts/package.mjs
 # The demo server serves www/ at / and pkg/ at /pkg/; the script tag imports ./pkg/.
 echo "build: native tools ($profile)" >&2

@@ -1,12 +1,15 @@
-// Completes wasm-pack's pkg/ into the npm package: the hls.js loader adapter
-// beside the wasm module, and `exports` for both entry points.
+// Completes wasm-pack's pkg/ into the npm package: the wasm's imports renamed
+// short (scripts/short-imports.mjs), the hls.js loader adapter beside the wasm
+// module, and `exports` for both entry points.
 // Run by scripts/build.sh after wasm-pack; `npm pack pkg/` makes the tarball.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { shortenImports } from "./short-imports.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
+shortenImports(pkg, "tubeswarm");
 for (const file of ["tubeswarm-hlsjs.js", "tubeswarm-hlsjs.d.ts"]) copyFileSync(join(root, "www", file), join(pkg, file));
 
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));

@@ -25,19 +25,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 2. A Rust toolchain that can target wasm32 --------------------------------------
-# First choice: rustup's own target. Where rustup cannot download (these machines),
-# build std for wasm32 with Debian's rustc-web and install it into its sysroot.
-# TUBESWARM_WASM_TOOLCHAIN=debian forces the fallback (to check it where rustup works).
+# Debian's rustc-web, with std's sources (rust-web-src): the shipped wasm builds
+# its own std, with panics that abort at once (scripts/build.sh, BENCHMARKS.md),
+# and that needs the sources, which rustup's toolchain here lacks. Its wasm32 std
+# for every other wasm build (the wasm unit tests) is built once, into its sysroot.
+# TUBESWARM_WASM_TOOLCHAIN=rustup takes rustup's wasm32 target instead (a laptop
+# without Debian's packages; its shipped wasm keeps std's panic machinery unless
+# rustup's rust-src is installed).
 mkdir -p .tools
 rm -f .tools/wasm-toolchain
-if [ "${TUBESWARM_WASM_TOOLCHAIN:-}" = debian ]; then
-  :
-elif rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+if [ "${TUBESWARM_WASM_TOOLCHAIN:-}" = rustup ] && { rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown ||
+    timeout 25 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; }; then
   echo rustup > .tools/wasm-toolchain
-elif timeout 25 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
-  echo rustup > .tools/wasm-toolchain
-fi
-if [ ! -s .tools/wasm-toolchain ] || [ "${TUBESWARM_WASM_TOOLCHAIN:-}" = debian ]; then
+else
   echo debian > .tools/wasm-toolchain
   SYS=$(/usr/bin/rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown/lib
   if ! ls "$SYS"/libstd-*.rlib >/dev/null 2>&1; then
