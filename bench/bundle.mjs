@@ -1,7 +1,10 @@
 // Bundle size: what a page downloads to play with P2P.
 //   tubeswarm: pkg/tubeswarm_bg.wasm + pkg/tubeswarm.js (the engine and its JS glue),
 //              and, in a second row, + the <tubeswarm-player> element with its UI
-//              (www/tubeswarm.js and www/ui/*), all JS minified by esbuild;
+//              (www/tubeswarm.js and www/ui/*), all JS minified by esbuild; the
+//              MPEG-TS remuxer's module (pkg/tubeswarm_remux*), which only streams
+//              with TS segments import, left out of those and counted in a row of
+//              its own, added to the player for a TS live's page;
 //   the other: hls.js's hls.min.js + p2p-media-loader-core and -hlsjs .es.min.js
 //              (npm's own minified builds; hls.js has no UI of its own).
 // Each side compressed with gzip -9 and brotli (quality 11), as a server would.
@@ -31,7 +34,9 @@ function sizes(buffers) {
 }
 
 async function minify(entry, dir) {
-  const out = await build({ entryPoints: [entry], bundle: true, minify: true, format: "esm", write: false, absWorkingDir: dir, logLevel: "silent" });
+  // The remuxer's module stays out (a chunk of its own in a bundler's output too).
+  const external = ["*/tubeswarm_remux.js"];
+  const out = await build({ entryPoints: [entry], bundle: true, minify: true, format: "esm", write: false, absWorkingDir: dir, logLevel: "silent", external });
   return Buffer.from(out.outputFiles[0].contents);
 }
 
@@ -67,6 +72,10 @@ export async function run() {
     const wasm = await readFile(join(ROOT, "pkg", "tubeswarm_bg.wasm"));
     const glue = await minify(join(dir, "pkg", "tubeswarm.js"), dir);
     const element = await minify(join(dir, "tubeswarm.js"), dir);
+    const remuxWasm = await readFile(join(ROOT, "pkg", "tubeswarm_remux_bg.wasm"));
+    const remuxGlue = await minify(join(dir, "pkg", "tubeswarm_remux.js"), dir);
+    const remux = sizes([remuxWasm, remuxGlue]);
+    const withRemux = sizes([wasm, glue, remuxWasm, remuxGlue]);
     const engine = sizes([wasm, glue]);
     const withUi = sizes([wasm, element]);
     const other = sizes(await Promise.all([
@@ -85,8 +94,11 @@ export async function run() {
         row("bundle", "with tubeswarm's UI element, brotli", kb(withUi.brotli), kb(other.brotli), {
           ...o, note: "tubeswarm side adds its tubeswarm-player element and controls; hls.js has no UI",
         }),
+        row("bundle", "player + P2P + the TS remuxer's module (a TS live's page), brotli", kb(withRemux.brotli), kb(other.brotli), {
+          ...o, note: `the remuxer's module alone ${kb(remux.brotli).toFixed(1)} KiB brotli (${remuxWasm.length} B of wasm), imported only by streams with TS segments; hls.js always carries its transmuxer`,
+        }),
       ],
-      detail: { tubeswarm: { wasm: wasm.length, glueMinified: glue.length, elementMinified: element.length, engine, withUi }, other, twiggy: await twiggyTop() },
+      detail: { tubeswarm: { wasm: wasm.length, glueMinified: glue.length, elementMinified: element.length, engine, withUi, remux, withRemux }, other, twiggy: await twiggyTop() },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // MPEG-TS → fragmented MP4: the demo live's first 30 segments of its 360p variant
 // (as PeerTube's ffmpeg writes them), remuxed in order, contiguous, in Chromium by
-// tubeswarm's wasm `TsRemuxer` and by hls.js's own transmuxer (TSDemuxer +
+// tubeswarm's `TsRemuxer` (the remuxer's own wasm module, pkg/tubeswarm_remux.js) and by hls.js's own transmuxer (TSDemuxer +
 // MP4Remuxer, bundled from the npm package's sources by esbuild), alternating,
 // median of N rounds; and natively by the same Rust remuxer
 // (target/release/tubeswarm-bench-remux), best of 3 medians. Throughput is input

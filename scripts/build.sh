@@ -20,6 +20,11 @@ if [ -f "$(PATH="$WASM_PATH" rustc --print sysroot)/lib/rustlib/src/rust/library
 fi
 RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$rustflags" \
   PATH="$WASM_PATH" wasm-pack --log-level warn build . --profile wasm --target web --out-dir pkg "${build_std[@]}" >&2
+echo "build: pkg/tubeswarm_remux* (the MPEG-TS remuxer's own module, remux-wasm/; streams with TS segments load it)" >&2
+RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$rustflags" \
+  PATH="$WASM_PATH" wasm-pack --log-level warn build remux-wasm --profile wasm --target web \
+  --out-dir "$ROOT/target/remux-pkg" --out-name tubeswarm_remux "${build_std[@]}" >&2
+cp target/remux-pkg/tubeswarm_remux.js target/remux-pkg/tubeswarm_remux.d.ts target/remux-pkg/tubeswarm_remux_bg.wasm pkg/
 node scripts/package.mjs
 # The demo server serves www/ at / and pkg/ at /pkg/; the script tag imports ./pkg/.
 echo "build: native tools ($profile)" >&2

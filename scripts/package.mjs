@@ -1,6 +1,7 @@
 // Completes wasm-pack's pkg/ into the npm package: the wasm's imports renamed
-// short (scripts/short-imports.mjs), the hls.js loader adapter beside the wasm
-// module, and `exports` for both entry points.
+// short (scripts/short-imports.mjs) in both modules (the player's, and the TS
+// remuxer's that build.sh copied in), the hls.js loader adapter beside them,
+// and `exports` for the entry points.
 // Run by scripts/build.sh after wasm-pack; `npm pack pkg/` makes the tarball.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,15 +11,20 @@ import { shortenImports } from "./short-imports.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
 shortenImports(pkg, "tubeswarm");
+shortenImports(pkg, "tubeswarm_remux");
 for (const file of ["tubeswarm-hlsjs.js", "tubeswarm-hlsjs.d.ts"]) copyFileSync(join(root, "www", file), join(pkg, file));
 
 const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
-manifest.files = [...new Set([...manifest.files, "tubeswarm-hlsjs.js", "tubeswarm-hlsjs.d.ts"])];
+// The remuxer's module (scripts/build.sh), which the player imports itself for TS streams.
+const remux = ["tubeswarm_remux.js", "tubeswarm_remux.d.ts", "tubeswarm_remux_bg.wasm"];
+manifest.files = [...new Set([...manifest.files, "tubeswarm-hlsjs.js", "tubeswarm-hlsjs.d.ts", ...remux])];
 manifest.module = "tubeswarm.js";
 manifest.exports = {
   ".": { types: "./tubeswarm.d.ts", default: "./tubeswarm.js" },
   "./hlsjs": { types: "./tubeswarm-hlsjs.d.ts", default: "./tubeswarm-hlsjs.js" },
+  "./remux": { types: "./tubeswarm_remux.d.ts", default: "./tubeswarm_remux.js" },
   "./tubeswarm_bg.wasm": "./tubeswarm_bg.wasm",
+  "./tubeswarm_remux_bg.wasm": "./tubeswarm_remux_bg.wasm",
   "./package.json": "./package.json",
 };
 manifest.homepage = manifest.repository?.url?.replace(/^git\+/, "").replace(/\.git$/, "");

@@ -5,7 +5,8 @@
 //! - a platform-free core, tested natively: [`hls`] (playlists, read by its own one-pass parser),
 //!   [`engine`] (the sans-IO decisions: what to fetch, append, evict, which level),
 //!   [`codecs`] (CODECS strings and init segments), [`remux`] (MPEG-TS → fragmented
-//!   MP4 for MediaSource, for PeerTube's live streams), [`peertube`] (what an
+//!   MP4 for MediaSource, for PeerTube's live streams; in the browser a wasm module
+//!   of its own, `remux-wasm/`, loaded when a stream needs it), [`peertube`] (what an
 //!   instance's API answers mean for the player), [`uri`] (RFC 3986 references), [`table`] (the
 //!   sorted-`Vec` maps every table of the player uses), [`sort`] (its one sort), and
 //!   [`decimal`], [`math`] and [`quoted`] (f64 from text, `pow` and quoted strings in

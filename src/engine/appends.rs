@@ -63,11 +63,21 @@ impl Engine {
     /// p2p-media-loader's do) and append its init segment when it changed, then
     /// its fragment. False when nothing could be appended.
     fn append_ts(&mut self, track: Track, segment: &Segment, body: &[u8], sequence_mode: bool) -> bool {
+        // Set-up waits for the remuxer of a TS stream; this is a stream that
+        // turned to TS later: load it, and this segment again once it is there.
+        if self.track_mut(track).is_some_and(|t| t.remuxer.is_none()) {
+            let Some(remuxers) = self.ts_remuxers() else { return false };
+            let fresh = remuxers.remuxer();
+            if let Some(t) = self.track_mut(track) {
+                t.remuxer = Some(fresh);
+            }
+        }
         let Some(t) = self.track_mut(track) else { return false };
         let contiguous = t.last_appended.as_ref().is_some_and(|a| a.sequence + 1 == segment.sequence)
             && t.ts_discontinuity == Some(segment.discontinuity_sequence);
         let info = SegmentInfo { start: segment.start, discontinuity_sequence: segment.discontinuity_sequence, contiguous };
-        let result = t.remuxer.get_or_insert_with(Box::default).remux(body, info);
+        let Some(remuxer) = t.remuxer.as_mut() else { return false };
+        let result = remuxer.remux(body, info);
         let url = &segment.resource.url;
         let out = match result {
             Ok(out) => out,

@@ -152,6 +152,10 @@ pub enum Output {
     LiveSeekableRange { start: f64, end: f64 },
     /// Every track holds the end of the presentation: call `endOfStream()`.
     EndOfStream,
+    /// The stream has MPEG-TS segments and no remuxer is loaded: load one (the
+    /// browser's remuxer module), then answer with `Engine::ts_remuxers_loaded`.
+    /// Sent once; never where the engine started with one (natively).
+    LoadTsRemuxer,
     /// Move the media element to this time.
     Seek { time: f64 },
     /// Compute the SHA-256 of `data` (`Config::host_hashes`: the browser's

@@ -42,6 +42,7 @@ mod stalls;
 mod store;
 pub mod swarm;
 mod track;
+pub mod ts_remux;
 mod to_json;
 pub(crate) mod verification;
 mod web_video;
@@ -304,6 +305,8 @@ pub struct Engine {
     /// The MediaSource appends in "sequence" mode (set up for a live): every
     /// media append carries its timestampOffset, even once the live has ended.
     sequence_mode: bool,
+    /// What remuxes MPEG-TS segments (loaded on demand in the browser).
+    ts_remuxers: ts_remux::TsRemuxersState,
 }
 
 fn resource_key(r: &Resource) -> String {
@@ -356,6 +359,7 @@ impl Engine {
             web_video: None,
             web_video_start_at: None,
             sequence_mode: false,
+            ts_remuxers: ts_remux::initial(),
             checking: Table::new(),
             next_hash_id: 1,
             stats: Stats {

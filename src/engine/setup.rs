@@ -51,6 +51,10 @@ impl Engine {
                 if !self.config.loader_mode && self.codecs_for(track).is_none() && !self.sniff_codecs(track, now_ms) {
                     ready = false;
                 }
+                // No SourceBuffer before a TS stream's remuxer is there.
+                if !self.config.loader_mode && self.playlist_for(track).is_some_and(has_ts_segments) && self.ts_remuxers().is_none() {
+                    ready = false;
+                }
             }
             if ready && self.config.loader_mode {
                 self.start_loading();
@@ -68,7 +72,7 @@ impl Engine {
     /// segment it will play when it has no `EXT-X-MAP`; false while that loads.
     pub(super) fn sniff_codecs(&mut self, track: Track, now_ms: u64) -> bool {
         let Some(playlist) = self.playlist_for(track) else { return false };
-        let ts = playlist.segments.first().is_some_and(|s| s.init.is_none());
+        let ts = has_ts_segments(playlist);
         let sample = if ts {
             // The segment playback starts with: no byte fetched for nothing.
             let at = self.initial_position().unwrap_or(0.0);
@@ -81,10 +85,14 @@ impl Engine {
             self.fail(ErrorKind::Playlist, format!("{url}: no segment to read the codecs from"));
             return false;
         };
-        match self.init_cache.get(&resource_key(&sample)) {
+        match self.init_cache.get(&resource_key(&sample)).cloned() {
             Some(bytes) => {
-                let read = if ts { crate::remux::probe(bytes).map(|p| p.codecs).map_err(|e| e.to_string()) } else {
-                    codecs_from_init(bytes).ok_or_else(|| "could not read the codecs of the init segment".to_string())
+                let read = if ts {
+                    // The segment is in; its codecs once the remuxer is too.
+                    let Some(remuxers) = self.ts_remuxers() else { return false };
+                    remuxers.probe(&bytes).map(|p| p.codecs).map_err(|e| e.to_string())
+                } else {
+                    codecs_from_init(&bytes).ok_or_else(|| "could not read the codecs of the init segment".to_string())
                 };
                 match read {
                     Ok(codecs) => {
@@ -179,4 +187,9 @@ impl Engine {
         let level = (!audio_only).then_some(self.level);
         self.emit(Event::LevelSwitch { level, auto: self.choice == LevelChoice::Auto, audio_only });
     }
+}
+
+/// No `EXT-X-MAP`: MPEG-TS segments (RFC 8216 §3.2), which MediaSource cannot take.
+fn has_ts_segments(playlist: &MediaPlaylist) -> bool {
+    playlist.segments.first().is_some_and(|s| s.init.is_none())
 }

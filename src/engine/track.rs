@@ -36,7 +36,7 @@ pub struct UnconfirmedAppend {
     pub timestamp_offset: Option<f64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TrackState {
     pub track: Track,
     /// The init segment now in the SourceBuffer.
@@ -63,7 +63,7 @@ pub struct TrackState {
     pub loads: VecDeque<super::loader::PendingLoad>,
     /// MPEG-TS: the remuxer feeding this SourceBuffer, the init it made last
     /// (appended again only when it changes), the discontinuity sequence last remuxed.
-    pub remuxer: Option<Box<crate::remux::Remuxer>>,
+    pub remuxer: Option<Box<dyn super::ts_remux::TsRemux>>,
     pub ts_init: Option<Arc<[u8]>>,
     pub ts_discontinuity: Option<u64>,
 }

@@ -133,3 +133,50 @@ fn an_unsupported_codec_in_ts_is_named() {
     assert_eq!(kind, ErrorKind::Unsupported);
     assert!(message.contains("HEVC"), "{message}");
 }
+
+/// As in the browser, where the remuxer is a module of its own: asked for once,
+/// no SourceBuffer until it is there (the first segment loads meanwhile), then
+/// the same appends as with the remuxer built in.
+#[test]
+fn without_the_remuxer_set_up_waits_for_its_module_then_plays_the_same() {
+    let segs = segments();
+    let mut files = files_with(&segs, &segs);
+    // One run without CODECS (read from the first segment), one with them
+    // declared in a master playlist (nothing to read: set-up itself waits).
+    files.insert(format!("{BASE}master.m3u8"), b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS=\"avc1.64001e,mp4a.40.2\"\n0.m3u8\n".to_vec());
+    for start in ["0.m3u8", "master.m3u8"] {
+        let mut engine = Engine::new(config(), &format!("{BASE}{start}"), 0);
+        engine.without_ts_remuxers();
+        let waiting = serve(&mut engine, 0, &files);
+        assert_eq!(waiting.iter().filter(|o| **o == Output::LoadTsRemuxer).count(), 1, "{start}: asked once");
+        assert!(!waiting.iter().any(|o| matches!(o, Output::SetupMedia { .. } | Output::Append { .. })), "{start}: {waiting:?}");
+        if start == "0.m3u8" {
+            assert!(waiting.iter().any(|o| matches!(o, Output::Fetch { url, .. } if url.ends_with("0-000000.ts"))), "the probed segment loads meanwhile");
+        }
+        engine.ts_remuxers_loaded(10, Ok(Box::new(ts_remux::InProcess)));
+        let out = serve(&mut engine, 10, &files);
+        let setup = out.iter().find_map(|o| if let Output::SetupMedia { tracks, .. } = o { Some(tracks.clone()) } else { None });
+        assert_eq!(setup, Some(vec![(Track::Main, "video/mp4; codecs=\"avc1.64001e,mp4a.40.2\"".to_string())]), "{start}");
+        let data = appends(&out);
+        assert_eq!(data.len(), 4, "{start}: one init, then one fragment per segment");
+        assert!(data[1..].iter().all(|d| &d[4..8] == b"moof"));
+        assert!(!out.contains(&Output::LoadTsRemuxer));
+        assert!(out.contains(&Output::EndOfStream));
+    }
+}
+
+#[test]
+fn a_remuxer_module_that_cannot_load_is_a_fatal_error_that_says_so() {
+    let segs = segments();
+    let mut engine = Engine::new(config(), &format!("{BASE}0.m3u8"), 0);
+    engine.without_ts_remuxers();
+    let waiting = serve(&mut engine, 0, &files_with(&segs, &segs));
+    assert!(waiting.contains(&Output::LoadTsRemuxer));
+    engine.ts_remuxers_loaded(10, Err("GET tubeswarm_remux_bg.wasm: 404".into()));
+    let out: Vec<Output> = std::iter::from_fn(|| engine.poll()).collect();
+    let fatal = out.iter().find_map(|o| if let Output::Event(Event::Error { fatal: true, kind, message }) = o { Some((*kind, message.clone())) } else { None });
+    let (kind, message) = fatal.expect("a fatal error");
+    assert_eq!(kind, ErrorKind::Network);
+    assert!(message.contains("remuxer module") && message.contains("404"), "{message}");
+    assert!(!out.iter().any(|o| matches!(o, Output::SetupMedia { .. } | Output::Append { .. })));
+}

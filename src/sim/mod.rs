@@ -275,6 +275,8 @@ impl SwarmSim {
                 self.feed(v, Input::RemoveDone { track, buffered });
             }
             Output::EndOfStream => self.viewers[v].media.ended = true,
+            // A host without the remuxer built in loads it; the simulator has it.
+            Output::LoadTsRemuxer => self.viewers[v].engine.ts_remuxers_loaded(now, Ok(Box::new(crate::engine::ts_remux::InProcess))),
             Output::Seek { time } => self.viewers[v].media.time = time,
             // The simulator's viewers play HLS only.
             Output::LiveSeekableRange { .. } | Output::PlayFile { .. } => {}

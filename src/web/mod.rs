@@ -13,12 +13,13 @@ mod player;
 mod rtc;
 mod tools;
 mod tracker_socket;
+mod ts_remux;
 mod types;
 mod web_video;
 
 pub use player::Player;
 pub use peertube::{peertube_client_info, peertube_p2p, peertube_video, start_position, JsViewReporter};
-pub use tools::{parse_playlist, sha256_hex, TsRemuxer};
+pub use tools::{parse_playlist, sha256_hex};
 
 #[cfg(test)]
 mod tests;

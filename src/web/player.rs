@@ -58,18 +58,23 @@ type Callback = Closure<dyn FnMut()>;
 /// Feed one input, carry out every resulting output, then dispatch the page
 /// events (after the borrow ends: a listener may call back into the player).
 fn handle(rc: &Shared, input: Input) {
+    drive(rc, move |engine, now| engine.handle(now, input));
+}
+
+/// One input to the engine (`step`, given the time), then its outputs carried out.
+fn drive(rc: &Shared, step: impl FnOnce(&mut Engine, u64) + 'static) {
     let events = {
         let Ok(mut d) = rc.try_borrow_mut() else {
             // Called back while the driver is busy (a synchronous browser event):
             // take the input on the next microtask instead of losing it.
             let rc = rc.clone();
-            wasm_bindgen_futures::spawn_local(async move { handle(&rc, input) });
+            wasm_bindgen_futures::spawn_local(async move { drive(&rc, step) });
             return;
         };
         if d.destroyed {
             return;
         }
-        d.engine.handle(now_ms(), input);
+        step(&mut d.engine, now_ms());
         d.run_outputs(rc)
     };
     dispatch(rc, events);
@@ -126,6 +131,15 @@ impl Driver {
                         let digest = super::hashing::sha256(data).await.unwrap_or([0; 32]);
                         if let Some(rc) = weak.upgrade() {
                             handle(&rc, Input::Hashed { id, digest });
+                        }
+                    });
+                }
+                Output::LoadTsRemuxer => {
+                    let weak = Rc::downgrade(rc);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let loaded = super::ts_remux::load().await;
+                        if let Some(rc) = weak.upgrade() {
+                            drive(&rc, move |engine, now| engine.ts_remuxers_loaded(now, loaded));
                         }
                     });
                 }

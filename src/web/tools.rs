@@ -1,6 +1,7 @@
 //! Stand-alone functions of the JS API, for pages and tools that want one piece
 //! of the player without a video: parsing a playlist, refreshing a live one,
-//! hashing like the verifier, remuxing MPEG-TS.
+//! hashing like the verifier. Remuxing MPEG-TS is in the module of its own,
+//! `tubeswarm/remux` (remux-wasm/).
 
 use wasm_bindgen::prelude::*;
 
@@ -26,51 +27,6 @@ pub fn parse_playlist(text: &str, url: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = sha256Hex)]
 pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::integrity::to_hex(&crate::integrity::sha256(bytes))
-}
-
-/// MPEG-TS → fragmented MP4, as the player does it for MediaSource (see
-/// `crate::remux`): one per SourceBuffer, segments in order.
-///
-/// ```js
-/// import init, { TsRemuxer } from "tubeswarm";
-/// await init();
-/// const remuxer = new TsRemuxer();
-/// const { init: initSegment, media, codecs } = remuxer.remux(tsBytes, 0, 0, false);
-/// ```
-#[wasm_bindgen(js_name = TsRemuxer)]
-pub struct TsRemuxer(crate::remux::Remuxer);
-
-#[wasm_bindgen(js_class = TsRemuxer)]
-impl TsRemuxer {
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> TsRemuxer {
-        TsRemuxer(crate::remux::Remuxer::new())
-    }
-
-    /// Remux one segment starting at `start` (seconds, playlist time);
-    /// `{init: Uint8Array, initChanged, media: Uint8Array, codecs, start, end}`,
-    /// or throws the reason (e.g. an unsupported codec, named).
-    pub fn remux(&mut self, ts: &[u8], start: f64, discontinuity_sequence: f64, contiguous: bool) -> Result<JsValue, JsValue> {
-        let info = crate::remux::SegmentInfo { start, discontinuity_sequence: discontinuity_sequence.max(0.0) as u64, contiguous };
-        let out = self.0.remux(ts, info).map_err(|e| js_sys::Error::new(&e.to_string()))?;
-        let result = js_sys::Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = js_sys::Reflect::set(&result, &k.into(), v);
-        };
-        set("init", &js_sys::Uint8Array::from(&out.init[..]).into());
-        set("initChanged", &out.init_changed.into());
-        set("media", &js_sys::Uint8Array::from(&out.media[..]).into());
-        set("codecs", &out.codecs.into());
-        set("start", &out.start.into());
-        set("end", &out.end.into());
-        Ok(result.into())
-    }
-}
-
-impl Default for TsRemuxer {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 /// A live media playlist refreshed as the player refreshes one: each text is
