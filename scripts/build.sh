@@ -22,12 +22,14 @@ if [ -f "$(PATH="$WASM_PATH" rustc --print sysroot)/lib/rustlib/src/rust/library
   build_std=(-- -Zbuild-std=std,panic_abort)
   for krate in core alloc std; do build_std+=(--config "profile.wasm.package.$krate.opt-level=3"); done
 fi
-RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$rustflags" \
-  PATH="$WASM_PATH" wasm-pack --log-level warn build . --profile wasm --target web --out-dir pkg "${build_std[@]}" >&2
+# wasm-pack build <crate dir> <its options>: both modules are built the same way.
+wasm_module() {
+  RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$rustflags" \
+    PATH="$WASM_PATH" wasm-pack --log-level warn build "$@" --profile wasm --target web "${build_std[@]}" >&2
+}
+wasm_module . --out-dir pkg
 echo "build: pkg/tubeswarm_remux* (the MPEG-TS remuxer's own module, remux-wasm/; streams with TS segments load it)" >&2
-RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$rustflags" \
-  PATH="$WASM_PATH" wasm-pack --log-level warn build remux-wasm --profile wasm --target web \
-  --out-dir "$ROOT/target/remux-pkg" --out-name tubeswarm_remux "${build_std[@]}" >&2
+wasm_module remux-wasm --out-dir "$ROOT/target/remux-pkg" --out-name tubeswarm_remux
 cp target/remux-pkg/tubeswarm_remux.js target/remux-pkg/tubeswarm_remux.d.ts target/remux-pkg/tubeswarm_remux_bg.wasm pkg/
 node scripts/package.mjs
 # The demo server serves www/ at / and pkg/ at /pkg/; the script tag imports ./pkg/.

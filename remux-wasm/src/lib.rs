@@ -19,7 +19,8 @@
 //! ```
 //! A segment that cannot be remuxed throws an `Error` whose `name` is the
 //! [`remux::RemuxError`] variant (`NotTransportStream`, `UnsupportedCodec`,
-//! `NoMedia`) and whose `message` is its text.
+//! `NoMedia`), whose `message` is its text and whose `detail` is the variant's
+//! own string (the codec named, what is missing).
 
 #[allow(dead_code)] // the player's crate uses what this module does not export
 #[path = "../../src/remux/mod.rs"]
@@ -36,13 +37,16 @@ mod exports {
     }
 
     fn error(e: RemuxError) -> JsValue {
-        let name = match e {
-            RemuxError::NotTransportStream => "NotTransportStream",
-            RemuxError::UnsupportedCodec(_) => "UnsupportedCodec",
-            RemuxError::NoMedia(_) => "NoMedia",
-        };
         let js = js_sys::Error::new(&e.to_string());
+        let (name, detail) = match &e {
+            RemuxError::NotTransportStream => ("NotTransportStream", None),
+            RemuxError::UnsupportedCodec(codec) => ("UnsupportedCodec", Some(codec)),
+            RemuxError::NoMedia(why) => ("NoMedia", Some(why)),
+        };
         js.set_name(name);
+        if let Some(detail) = detail {
+            set(&js, "detail", JsValue::from_str(detail));
+        }
         js.into()
     }
 

@@ -134,16 +134,13 @@ fn bytes(out: &JsValue, key: &str) -> Vec<u8> {
     field(out, key).dyn_into::<Uint8Array>().map(|a| a.to_vec()).unwrap_or_default()
 }
 
-/// The other module's error, named by its `name` (remux-wasm/src/lib.rs); anything
+/// The other module's error, told by its `name` and `detail` (remux-wasm/src/lib.rs); anything
 /// else it throws (a trap) makes the segment one with nothing playable.
 fn remux_error(e: JsValue) -> RemuxError {
-    let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
-    let message = js_error(&e);
-    let after = |prefix: &str| message.strip_prefix(prefix).unwrap_or(&message).to_string();
-    match name.as_str() {
-        "NotTransportStream" => RemuxError::NotTransportStream,
-        "UnsupportedCodec" => RemuxError::UnsupportedCodec(after("unsupported codec: ")),
-        "NoMedia" => RemuxError::NoMedia(after("no playable media: ")),
-        _ => RemuxError::NoMedia(format!("the MPEG-TS remuxer module failed: {message}")),
+    match (string(&e, "name").as_str(), field(&e, "detail").as_string()) {
+        ("NotTransportStream", _) => RemuxError::NotTransportStream,
+        ("UnsupportedCodec", Some(codec)) => RemuxError::UnsupportedCodec(codec),
+        ("NoMedia", Some(why)) => RemuxError::NoMedia(why),
+        _ => RemuxError::NoMedia(format!("the MPEG-TS remuxer module failed: {}", js_error(&e))),
     }
 }
