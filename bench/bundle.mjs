@@ -4,7 +4,11 @@
 //              (www/tubeswarm.js and www/ui/*), all JS minified by esbuild; the
 //              MPEG-TS remuxer's module (pkg/tubeswarm_remux*), which only streams
 //              with TS segments import, left out of those and counted in a row of
-//              its own, added to the player for a TS live's page;
+//              its own, added to the player for a TS live's page; PeerTube mode's
+//              module (pkg/tubeswarm_peertube*), likewise, added to the player
+//              and its UI for a PeerTube instance's page; the tools module
+//              (pkg/tubeswarm_tools*: parsePlaylist, sha256Hex), which no
+//              player page needs, in the last row's note;
 //   the other: hls.js's hls.min.js + p2p-media-loader-core and -hlsjs .es.min.js
 //              (npm's own minified builds; hls.js has no UI of its own).
 // Each side compressed with gzip -9 and brotli (quality 11), as a server would.
@@ -34,8 +38,8 @@ function sizes(buffers) {
 }
 
 async function minify(entry, dir) {
-  // The remuxer's module stays out (a chunk of its own in a bundler's output too).
-  const external = ["*/tubeswarm_remux.js"];
+  // The other modules stay out (chunks of their own in a bundler's output too).
+  const external = ["*/tubeswarm_remux.js", "*/tubeswarm_peertube.js", "*/tubeswarm_tools.js"];
   const out = await build({ entryPoints: [entry], bundle: true, minify: true, format: "esm", write: false, absWorkingDir: dir, logLevel: "silent", external });
   return Buffer.from(out.outputFiles[0].contents);
 }
@@ -75,9 +79,15 @@ export async function run() {
     const remuxWasm = await readFile(join(ROOT, "pkg", "tubeswarm_remux_bg.wasm"));
     const remuxGlue = await minify(join(dir, "pkg", "tubeswarm_remux.js"), dir);
     const remux = sizes([remuxWasm, remuxGlue]);
+    const module = async (name) => [await readFile(join(ROOT, "pkg", `${name}_bg.wasm`)), await minify(join(dir, "pkg", `${name}.js`), dir)];
+    const peertubeModule = await module("tubeswarm_peertube");
+    const peertube = sizes(peertubeModule);
+    const toolsModule = await module("tubeswarm_tools");
+    const tools = sizes(toolsModule);
     const withRemux = sizes([wasm, glue, remuxWasm, remuxGlue]);
     const engine = sizes([wasm, glue]);
     const withUi = sizes([wasm, element]);
+    const peertubePage = sizes([wasm, element, ...peertubeModule]);
     const other = sizes(await Promise.all([
       readFile(join(NM, "hls.js", "dist", "hls.min.js")),
       readFile(join(NM, "p2p-media-loader-core", "dist", "p2p-media-loader-core.es.min.js")),
@@ -97,8 +107,11 @@ export async function run() {
         row("bundle", "player + P2P + the TS remuxer's module (a TS live's page), brotli", kb(withRemux.brotli), kb(other.brotli), {
           ...o, note: `the remuxer's module alone ${kb(remux.brotli).toFixed(1)} KiB brotli (${remuxWasm.length} B of wasm), imported only by streams with TS segments; hls.js always carries its transmuxer`,
         }),
+        row("bundle", "player + P2P + UI + PeerTube mode's module (a PeerTube instance's page), brotli", kb(peertubePage.brotli), kb(other.brotli), {
+          ...o, note: `PeerTube mode's module alone ${kb(peertube.brotli).toFixed(1)} KiB brotli (${peertubeModule[0].length} B of wasm), which hls.js + p2p-media-loader have no counterpart of; the tools module (parsePlaylist, sha256Hex), which no player page loads but one without WebCrypto, ${kb(tools.brotli).toFixed(1)} KiB`,
+        }),
       ],
-      detail: { tubeswarm: { wasm: wasm.length, glueMinified: glue.length, elementMinified: element.length, engine, withUi, remux, withRemux }, other, twiggy: await twiggyTop() },
+      detail: { tubeswarm: { wasm: wasm.length, glueMinified: glue.length, elementMinified: element.length, engine, withUi, remux, withRemux, peertube, peertubePage, tools }, other, twiggy: await twiggyTop() },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

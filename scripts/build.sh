@@ -14,12 +14,16 @@ echo "build: pkg/ (wasm-pack, the wasm profile: opt-level z, wasm-opt -Oz)" >&2
 # has them (Debian's, see setup.sh): core::fmt's panic machinery and the
 # messages leave the wasm, 7 KiB brotli (BENCHMARKS.md). Otherwise only
 # -Zlocation-detail=none. RUSTC_BOOTSTRAP as the std build of setup.sh.
-rustflags="-Zlocation-detail=none"; build_std=()
+# -Zfmt-debug=none: no Debug impl keeps a body (the wasm formats none: its
+# messages quote with crate::quoted, tests run outside this build), 1.3 KiB brotli.
+rustflags="-Zlocation-detail=none -Zfmt-debug=none"; build_std=()
 if [ -f "$(PATH="$WASM_PATH" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.lock" ]; then
   rustflags="$rustflags -Zunstable-options -Cpanic=immediate-abort"
   # std itself at opt-level 3, not the profile's "z": string and Vec code in the
   # parser's hot loop (parsing a playlist 1.2x slower in z; +0.3 KiB brotli).
-  build_std=(-- -Zbuild-std=std,panic_abort)
+  # std's optimize_for_size: its smaller variants of sort, fmt and the like
+  # (0.7 KiB brotli, BENCHMARKS.md).
+  build_std=(-- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
   for krate in core alloc std; do build_std+=(--config "profile.wasm.package.$krate.opt-level=3"); done
 fi
 # wasm-pack build <crate dir> <its options>: both modules are built the same way.
@@ -28,9 +32,17 @@ wasm_module() {
     PATH="$WASM_PATH" wasm-pack --log-level warn build "$@" --profile wasm --target web "${build_std[@]}" >&2
 }
 wasm_module . --out-dir pkg
+# The other modules, each built into target/ and copied beside the player's.
+side_module() { # <crate dir> <module name>
+  wasm_module "$1" --out-dir "$ROOT/target/$2-pkg" --out-name "$2"
+  cp "target/$2-pkg/$2.js" "target/$2-pkg/$2.d.ts" "target/$2-pkg/$2_bg.wasm" pkg/
+}
 echo "build: pkg/tubeswarm_remux* (the MPEG-TS remuxer's own module, remux-wasm/; streams with TS segments load it)" >&2
-wasm_module remux-wasm --out-dir "$ROOT/target/remux-pkg" --out-name tubeswarm_remux
-cp target/remux-pkg/tubeswarm_remux.js target/remux-pkg/tubeswarm_remux.d.ts target/remux-pkg/tubeswarm_remux_bg.wasm pkg/
+side_module remux-wasm tubeswarm_remux
+echo "build: pkg/tubeswarm_peertube* (PeerTube mode's module, peertube-wasm/; PeerTube pages load it)" >&2
+side_module peertube-wasm tubeswarm_peertube
+echo "build: pkg/tubeswarm_tools* (the stand-alone functions' module, tools-wasm/: parsePlaylist, LivePlaylist, sha256Hex)" >&2
+side_module tools-wasm tubeswarm_tools
 node scripts/package.mjs
 # The demo server serves www/ at / and pkg/ at /pkg/; the script tag imports ./pkg/.
 echo "build: native tools ($profile)" >&2

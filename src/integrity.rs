@@ -226,7 +226,7 @@ pub fn to_hex(digest: &Sha256Digest) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn parse_sha256_hex(s: &str) -> Option<Sha256Digest> {
+pub(crate) fn parse_sha256_hex(s: &str) -> Option<Sha256Digest> {
     let bytes = s.as_bytes();
     if bytes.len() != 64 {
         return None;

@@ -11,8 +11,11 @@
 //!   sorted-`Vec` maps every table of the player uses), [`sort`] (its one sort), and
 //!   [`decimal`], [`math`] and [`quoted`] (f64 from text, `pow` and quoted strings in
 //!   messages, without std's tables in the wasm module);
-//! - `web` (wasm32 only): the thin browser layer that carries out the engine's
-//!   decisions with fetch and MediaSource, and the JS API (`Player`).
+//! - `web` (wasm32 only, the `player` feature): the thin browser layer that carries
+//!   out the engine's decisions with fetch and MediaSource, and the JS API (`Player`).
+//!   PeerTube mode's decisions (`peertube-wasm/`) and the stand-alone playlist
+//!   and hashing functions (`tools-wasm/`) are modules of their own, built on
+//!   this crate without `player`.
 
 pub mod codecs;
 pub mod decimal;
@@ -31,5 +34,15 @@ pub mod sort;
 pub mod table;
 pub mod uri;
 
+/// JSON values across the wasm boundary, for the JS APIs of both modules.
 #[cfg(target_arch = "wasm32")]
+pub mod js_json;
+
+#[cfg(all(target_arch = "wasm32", feature = "player"))]
 pub mod web;
+
+// talc rather than std's dlmalloc: 1.7 KiB brotli less in each module built on
+// this crate (BENCHMARKS.md, the bundle section). The module is single-threaded.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

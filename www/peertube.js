@@ -32,7 +32,8 @@
 // missing or wrong password is an Error whose `code` is PeerTube's
 // ("video_requires_password", "incorrect_video_password").
 
-import init, { peertubeVideo, peertubeP2p } from "./pkg/tubeswarm.js";
+// PeerTube mode's own module (peertube-wasm/): its decisions, not in the player's module.
+import init, { peertubeVideo, peertubeP2p } from "./pkg/tubeswarm_peertube.js";
 
 /** How long each API request may take before the instance counts as silent. */
 const TIMEOUT_MS = 15_000;

@@ -42,7 +42,6 @@ import { optionsFromAttributes, mergePeerTube } from "./ui/options.js";
 import { describeError } from "./ui/errors.js";
 import { parseTime } from "./ui/time.js";
 import { memory, byViewer, keepPosition } from "./ui/memory.js";
-import { startViews } from "./ui/views.js";
 import { setupPassword } from "./ui/password.js";
 import { setupContextMenu } from "./ui/contextmenu.js";
 import { setupTouch } from "./ui/touch.js";
@@ -233,7 +232,10 @@ class TubeswarmPlayer extends HTMLElement {
   async _resolvePeerTube() {
     const ref = this.getAttribute("peertube");
     if (!ref) return null;
-    const { resolvePeerTube } = await import("./peertube.js");
+    // PeerTube mode's code (and its view reports, on the same wasm module that
+    // peertube.js initialises) loads only for a PeerTube video.
+    const [{ resolvePeerTube }, { startViews }] = await Promise.all([import("./peertube.js"), import("./ui/views.js")]);
+    this._startViews = startViews;
     const access = { password: this._password || this.getAttribute("password") || undefined, token: this.getAttribute("auth-token") || undefined };
     return resolvePeerTube(ref, this.getAttribute("video-id") || undefined, access);
   }
@@ -289,7 +291,7 @@ class TubeswarmPlayer extends HTMLElement {
       const token = this.getAttribute("auth-token");
       const intervalMs = token ? pt?.viewsIntervalUsersMs : pt?.viewsIntervalMs;
       if (pt && this.getAttribute("views") !== "0" && intervalMs !== null) {
-        this._stopViews = startViews(this.video, {
+        this._stopViews = this._startViews(this.video, {
           instance: pt.instance, videoId: pt.uuid || pt.shortUuid, live: pt.isLive, intervalMs,
           startTime: start || 0, token, serverVersion: pt.serverVersion,
         });

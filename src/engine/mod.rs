@@ -146,7 +146,8 @@ pub struct Config {
     /// playlist URL, and when HLS fails for good.
     pub web_videos: Vec<WebVideoSource>,
     /// Segment hashes are computed by the host (`Output::Hash`, the browser's
-    /// WebCrypto) rather than here with `sha2` (native tools and tests).
+    /// WebCrypto) rather than here with `sha2` (native tools and tests). The
+    /// wasm build always asks the host and does not read this.
     pub host_hashes: bool,
 }
 

@@ -43,6 +43,48 @@ pub fn merge_live(previous: Option<&MediaPlaylist>, mut fresh: MediaPlaylist) ->
     fresh
 }
 
+/// A live media playlist refreshed as the player refreshes one: each text is
+/// parsed and merged with the window before ([`merge_live`]); a text that is
+/// not a media playlist is refused and the window before is kept. What the
+/// tools module's `LivePlaylist` runs (and its benchmark against hls.js).
+///
+/// ```
+/// use tubeswarm::hls::LiveWindow;
+/// let mut live = LiveWindow::new("https://example.org/live/0.m3u8");
+/// let text = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:4,\n7.ts\n";
+/// assert_eq!(live.refresh(text), Ok(1));
+/// assert_eq!(live.first().map(|s| s.sequence), Some(7));
+/// ```
+#[derive(Debug, Clone)]
+pub struct LiveWindow {
+    url: String,
+    current: Option<MediaPlaylist>,
+}
+
+impl LiveWindow {
+    pub fn new(url: &str) -> LiveWindow {
+        LiveWindow { url: url.to_string(), current: None }
+    }
+
+    /// Parse a refresh and merge it with the window before: the number of
+    /// segments in the window, or why the text was refused.
+    pub fn refresh(&mut self, text: &str) -> Result<usize, String> {
+        let fresh = match super::parse_playlist(text, &self.url).map_err(|e| e.to_string())? {
+            super::Playlist::Media(m) => m,
+            super::Playlist::Master(_) => return Err("a master playlist, not a media playlist".to_string()),
+        };
+        let merged = merge_live(self.current.as_ref(), fresh);
+        let n = merged.segments.len();
+        self.current = Some(merged);
+        Ok(n)
+    }
+
+    /// The window's first segment, `None` before the first refresh.
+    pub fn first(&self) -> Option<&super::Segment> {
+        self.current.as_ref().and_then(|p| p.segments.first())
+    }
+}
+
 /// How long to wait before refreshing a live playlist (RFC 8216 §6.3.4): the target
 /// duration after a change, half of it when the last refresh brought nothing new.
 pub fn reload_delay_ms(playlist: &MediaPlaylist, changed: bool) -> u64 {
@@ -118,5 +160,26 @@ mod tests {
         let ended = live(5, &["5", "6"], true);
         assert!(has_new_segments(Some(&a), &ended));
         assert!(!ended.is_live());
+    }
+
+    #[test]
+    fn a_live_window_keeps_its_timeline_across_refreshes_and_keeps_its_window_on_a_bad_one() {
+        let window = |last: u64| {
+            let mut t = format!("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:{}\n", last - 2);
+            for seq in last - 2..=last {
+                t.push_str(&format!("#EXTINF:4.0,\n0-{seq:06}.ts\n"));
+            }
+            t
+        };
+        let mut live = LiveWindow::new("https://example.org/live/0.m3u8");
+        assert!(live.first().is_none());
+        assert_eq!(live.refresh(&window(10)), Ok(3));
+        assert_eq!(live.refresh(&window(12)), Ok(3));
+        let first = live.first().unwrap();
+        assert_eq!((first.sequence, first.start), (10, 8.0), "the window slid by two segments of 4 s");
+        assert_eq!(live.refresh("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n"), Err("a master playlist, not a media playlist".to_string()));
+        assert!(live.refresh("not a playlist").is_err());
+        assert_eq!(live.refresh(&window(13)), Ok(3), "the window before was kept");
+        assert_eq!(live.first().unwrap().sequence, 11);
     }
 }

@@ -18,7 +18,7 @@ mod live;
 mod summary;
 
 pub use error::ParseError;
-pub use live::{has_new_segments, merge_live, reload_delay_ms};
+pub use live::{has_new_segments, merge_live, reload_delay_ms, LiveWindow};
 pub use model::*;
 pub use parse::parse_playlist;
 pub use summary::Summary;

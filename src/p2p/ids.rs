@@ -18,8 +18,7 @@
 //! `info_hashes_2_2`). The wire protocol of 2.2.2 is byte-identical to 2.3.1
 //! (same command sources).
 
-use md5::Md5;
-use sha1::{Digest, Sha1};
+use super::digest::{md5, sha1};
 
 use super::js;
 
@@ -142,7 +141,7 @@ impl StreamProperties {
 
     /// The 2.3 stream index: standard Base64 of SHA-1 of the property string (28 chars).
     pub fn stream_index(&self) -> String {
-        js::btoa(&Sha1::digest(self.property_string().as_bytes()))
+        js::btoa(&sha1(self.property_string().as_bytes()))
     }
 }
 
@@ -236,13 +235,13 @@ pub fn stream_swarm_id(swarm_id: &str, stream_type: StreamType, index: &str) -> 
 /// The 2.3 tracker info_hash: Base64 of the first 15 bytes of SHA-1 of the
 /// stream swarm id (20 ASCII characters, no padding).
 pub fn info_hash(stream_swarm_id: &str) -> String {
-    js::btoa(&Sha1::digest(stream_swarm_id.as_bytes())[..15])
+    js::btoa(&sha1(stream_swarm_id.as_bytes())[..15])
 }
 
 /// The 2.2 tracker info_hash (PeerTube 7.1–8): Base64 of bytes 1..16 of MD5
 /// of the stream swarm id (the first digest byte dropped; 20 ASCII characters).
 pub fn info_hash_v2_2(stream_swarm_id: &str) -> String {
-    js::btoa(&Md5::digest(stream_swarm_id.as_bytes())[1..])
+    js::btoa(&md5(stream_swarm_id.as_bytes())[1..])
 }
 
 /// A peer id: [`PEER_ID_PREFIX`] + 12 characters from `A–Z a–z 0–9`, drawn

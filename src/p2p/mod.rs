@@ -24,6 +24,7 @@
 //! case of it and every command of the shared capture.
 
 pub mod command;
+pub mod digest;
 pub mod framing;
 pub mod ids;
 pub(crate) mod js;

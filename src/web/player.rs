@@ -91,7 +91,7 @@ fn dispatch(rc: &Shared, events: Vec<(String, JsValue)>) {
     }
 }
 
-use super::convert::{from_js, to_js};
+use crate::js_json::{from_js, to_js};
 
 impl Driver {
     /// Carry out the engine's outputs; returns the page events to dispatch.

@@ -156,20 +156,4 @@ export interface PlayerEventMap {
   "live-update": { edge: number; windowStart: number };
   "live-ended": { gone: boolean };
 }
-
-/** The summary `parsePlaylist` returns. */
-export interface PlaylistSummary {
-  kind: "master" | "media";
-  variants: number;
-  media_renditions: number;
-  segments: number;
-  total_duration: number;
-  target_duration: number | null;
-  media_sequence: number | null;
-  endlist: boolean;
-  byteranges: number;
-  has_map: boolean;
-  iframe_variants: number;
-  parts: number;
-}
 "#;

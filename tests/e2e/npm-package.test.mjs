@@ -83,6 +83,7 @@ test("a fresh Vite app installs the packed package, type-checks, builds and play
   const chunks = readdirSync(join(app, "dist/assets"));
   assert.ok(chunks.some((f) => /^tubeswarm_remux-[\w-]+\.js$/.test(f)), `the remuxer's module is a chunk of its own: ${chunks}`);
   assert.ok(chunks.some((f) => /^tubeswarm_remux_bg-[\w-]+\.wasm$/.test(f)), `and its wasm an asset: ${chunks}`);
+  assert.ok(chunks.some((f) => /^tubeswarm_tools_bg-[\w-]+\.wasm$/.test(f)), `the tools' wasm (parsePlaylist) an asset of its own: ${chunks}`);
   const remuxRequests = () => requests.filter((u) => /tubeswarm_remux/.test(u));
   await page.goto(`http://127.0.0.1:${site.address().port}/?src=${encodeURIComponent(media)}&hashes=${encodeURIComponent(hashes)}`);
   const result = await played();

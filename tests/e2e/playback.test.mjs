@@ -191,6 +191,25 @@ test("segments are hashed by WebCrypto, and its digest is what decides", async (
   await context.close();
 });
 
+test("a page without WebCrypto verifies with the tools module's SHA-256, and still catches a poisoning mirror", async () => {
+  // Plain http off localhost has no crypto.subtle: the player imports the tools
+  // module (pkg/tubeswarm_tools.js) for the verifier's own SHA-256.
+  const context = await browser.newContext();
+  await context.addInitScript(() => { Object.defineProperty(crypto, "subtle", { get: () => undefined }); });
+  const mirrors = `${server.url}mirror/poison/vod/`;
+  const page = await openPlayer(context, server.url, VOD, `&p2p=0&mirrors=${encodeURIComponent(mirrors)}`);
+  await playUntil(page, 6, { from: 0 });
+  const s = await state(page);
+  assert.equal(s.error, null);
+  assert.equal(await page.evaluate(() => crypto.subtle), undefined, "the page had no WebCrypto");
+  const tools = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/tubeswarm_tools_bg.wasm")).length);
+  assert.equal(tools, 1, "the tools module was fetched once");
+  assert.ok(s.events.some((e) => e.type === "integrity-failure" && e.detail.base.includes("/mirror/poison/")), JSON.stringify(s.events.map((e) => e.type)));
+  assert.ok(s.stats.segmentsVerified >= 3, JSON.stringify(s.stats));
+  assert.equal(s.stats.segmentsVerified, s.stats.segmentsLoaded, "every appended segment was verified");
+  await context.close();
+});
+
 test("a corrupt playlist shows an error instead of hanging", async () => {
   const page = await openPlayer(browser, server.url, "media/corrupt.m3u8");
   await page.waitForFunction(() => document.getElementById("player").shadowRoot.querySelector(".error").hasAttribute("data-shown"), null, { timeout: 10_000 });

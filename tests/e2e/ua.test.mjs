@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { UAParser } from "ua-parser-js";
 import { ROOT } from "./harness.mjs";
 
-const { initSync, peertubeClientInfo } = await import(join(ROOT, "pkg", "tubeswarm.js"));
-initSync({ module: readFileSync(join(ROOT, "pkg", "tubeswarm_bg.wasm")) });
+// PeerTube mode's module (peertube-wasm/).
+const { initSync, peertubeClientInfo } = await import(join(ROOT, "pkg", "tubeswarm_peertube.js"));
+initSync({ module: readFileSync(join(ROOT, "pkg", "tubeswarm_peertube_bg.wasm")) });
 
 const AGENTS = [
   // The three engines of the test suite (Debian's Chromium headless, Firefox ESR, WebKitGTK's MiniBrowser).

@@ -4,8 +4,11 @@
 // sends: `POST /api/v1/videos/{id}/views` with PeerTube's body.
 //
 //   const stop = startViews(video, { instance, videoId, live, intervalMs, startTime, token, serverVersion });
+//
+// On PeerTube mode's module, which www/peertube.js has initialised by the time
+// a PeerTube video plays (the element imports this file only in PeerTube mode).
 
-import { ViewReporter, peertubeClientInfo } from "../pkg/tubeswarm.js";
+import { ViewReporter, peertubeClientInfo } from "../pkg/tubeswarm_peertube.js";
 
 /** PeerTube's player keeps its session id under this sessionStorage key. */
 const SESSION_KEY = "peertube-videojs-session-id";

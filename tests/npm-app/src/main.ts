@@ -1,8 +1,10 @@
 // What a third-party page writes with the npm package (the README's example),
 // type-checked against the package's own .d.ts before it is built.
-import init, { Player, parsePlaylist, type PlayerOptions, type PlayerStats } from "tubeswarm";
+import init, { Player, type PlayerOptions, type PlayerStats } from "tubeswarm";
+// The stand-alone functions are a module of their own (the player's does not carry them).
+import initTools, { parsePlaylist } from "tubeswarm/tools";
 
-await init();
+await Promise.all([init(), initTools()]);
 const video = document.querySelector<HTMLVideoElement>("#video")!;
 const params = new URLSearchParams(location.search);
 const options: PlayerOptions = { src: params.get("src")!, segmentsSha256Url: params.get("hashes") ?? undefined };

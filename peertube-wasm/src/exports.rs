@@ -1,13 +1,12 @@
-//! PeerTube mode's decisions for `www/peertube.js`: the page fetches the
-//! instance's answers and hands them here (see `crate::peertube`).
+//! The module's exports: thin shims over `tubeswarm::peertube`, JSON in and out
+//! through the browser's own `JSON` (`tubeswarm::js_json`).
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{from_js, to_js};
-use crate::json::Obj;
-
-use crate::engine::P2pUnavailable;
-use crate::peertube::{instance_p2p, playable_video, InstanceP2p, VideoDetails};
+use tubeswarm::engine::P2pUnavailable;
+use tubeswarm::js_json::{from_js, to_js};
+use tubeswarm::json::Obj;
+use tubeswarm::peertube::{instance_p2p, playable_video, InstanceP2p, VideoDetails};
 
 fn js_error(message: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&message.to_string()).into()
@@ -38,18 +37,18 @@ pub fn peertube_p2p(server_version: Option<String>) -> JsValue {
     to_js(&answer.build())
 }
 
-/// When to report views to the instance (see `crate::peertube::views`): the page
+/// When to report views to the instance (see `tubeswarm::peertube::views`): the page
 /// calls `play`, `seeked`, `ended` on the element's events and `tick` at
 /// `nextTimeout()` (on `performance.now()`'s clock), and POSTs each answer that
 /// is not `undefined` (`{currentTime, viewEvent?}`).
 #[wasm_bindgen(js_name = ViewReporter)]
-pub struct JsViewReporter(crate::peertube::ViewReporter);
+pub struct JsViewReporter(tubeswarm::peertube::ViewReporter);
 
 #[wasm_bindgen(js_class = ViewReporter)]
 impl JsViewReporter {
     #[wasm_bindgen(constructor)]
     pub fn new(interval_ms: f64, live: bool, start_time: f64) -> JsViewReporter {
-        JsViewReporter(crate::peertube::ViewReporter::new(interval_ms.max(0.0) as u64, live, start_time))
+        JsViewReporter(tubeswarm::peertube::ViewReporter::new(interval_ms.max(0.0) as u64, live, start_time))
     }
     pub fn play(&mut self, now_ms: f64) -> JsValue {
         report(self.0.play(now_ms as u64))
@@ -69,7 +68,7 @@ impl JsViewReporter {
     }
 }
 
-fn report(r: Option<crate::peertube::ViewReport>) -> JsValue {
+fn report(r: Option<tubeswarm::peertube::ViewReport>) -> JsValue {
     r.map_or(JsValue::UNDEFINED, |r| to_js(&r.to_json()))
 }
 
@@ -78,16 +77,8 @@ fn report(r: Option<crate::peertube::ViewReport>) -> JsValue {
 /// (which does not record them).
 #[wasm_bindgen(js_name = peertubeClientInfo)]
 pub fn peertube_client_info(user_agent: &str, server_version: Option<String>) -> JsValue {
-    if !crate::peertube::records_client_info(server_version.as_deref()) {
+    if !tubeswarm::peertube::records_client_info(server_version.as_deref()) {
         return JsValue::UNDEFINED;
     }
-    to_js(&crate::peertube::client_info(user_agent).to_json())
-}
-
-/// Where a VOD starts: the URL's `start`, else the position this browser kept,
-/// else the account's history; from the beginning within 1 s of the end;
-/// `undefined` for a live.
-#[wasm_bindgen(js_name = startPosition)]
-pub fn start_position(live: bool, url_start: Option<f64>, local: Option<f64>, history: Option<f64>, duration: Option<f64>) -> Option<f64> {
-    crate::peertube::start_position(live, url_start, local, history, duration)
+    to_js(&tubeswarm::peertube::client_info(user_agent).to_json())
 }
