@@ -26,7 +26,7 @@ if [ -f "$(PATH="$WASM_PATH" rustc --print sysroot)/lib/rustlib/src/rust/library
   build_std=(-- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
   for krate in core alloc std; do build_std+=(--config "profile.wasm.package.$krate.opt-level=3"); done
 fi
-# wasm-pack build <crate dir> <its options>: both modules are built the same way.
+# wasm-pack build <crate dir> <its options>: every module is built the same way.
 wasm_module() {
   RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$rustflags" \
     PATH="$WASM_PATH" wasm-pack --log-level warn build "$@" --profile wasm --target web "${build_std[@]}" >&2

@@ -1,7 +1,7 @@
 // Completes wasm-pack's pkg/ into the npm package: the wasm's imports renamed
 // short (scripts/short-imports.mjs) in every module (the player's, and the TS
-// remuxer's, PeerTube mode's and the tools' that build.sh copied in), the hls.js loader adapter beside them,
-// and `exports` for the entry points.
+// remuxer's, PeerTube mode's and the tools' that build.sh copied in), the
+// hls.js loader adapter beside them, and `exports` for the entry points.
 // Run by scripts/build.sh after wasm-pack; `npm pack pkg/` makes the tarball.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -34,14 +34,14 @@ pub mod sort;
 pub mod table;
 pub mod uri;
 
-/// JSON values across the wasm boundary, for the JS APIs of both modules.
+/// JSON values across the wasm boundary, for the JS API of every module built on this crate.
 #[cfg(target_arch = "wasm32")]
 pub mod js_json;
 
 #[cfg(all(target_arch = "wasm32", feature = "player"))]
 pub mod web;
 
-// talc rather than std's dlmalloc: 1.7 KiB brotli less in each module built on
+// talc rather than std's dlmalloc: 1.8 KiB brotli less in each module built on
 // this crate (BENCHMARKS.md, the bundle section). The module is single-threaded.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]

@@ -203,7 +203,8 @@ impl PlayerOptions {
             loader_mode: self.loader_mode,
             p2p_unavailable: self.p2p_unavailable.or_else(|| (!webrtc_available()).then_some(P2pUnavailable::NoWebrtc)),
             web_videos: self.web_video_sources(),
-            // WebCrypto hashes off the main thread; wasm only where it is missing.
+            // The host hashes (WebCrypto, or the tools module where it is missing):
+            // the wasm build of the engine reads no other answer (verification.rs).
             host_hashes: true,
             // Each page its own peer id and request ids.
             seed: (js_sys::Math::random() * u64::MAX as f64) as u64 ^ d.seed,
